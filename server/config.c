@@ -1,0 +1,220 @@
+/* config.c — one table describes every key: its group, type, default, range
+ * and help. Loading, printing and validation all walk that table, so a key is
+ * added in exactly one place. Main thread, at start-up.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+
+typedef enum { KEY_STRING, KEY_UINT, KEY_DOUBLE } KeyType;
+
+typedef struct {
+  const char *group;
+  const char *key;
+  KeyType type;
+  size_t offset;
+  const char *def;
+  double min, max;
+  const char *help;
+} KeySpec;
+
+#define FIELD(f) offsetof(WtConfig, f)
+
+static const KeySpec keys[] = {
+    {"server", "data_dir", KEY_STRING, FIELD(data_dir), "./var", 0, 0,
+     "Folder for recordings, the database, keys and the token secret."},
+    {"server", "workers", KEY_UINT, FIELD(workers), "0", 0, 256,
+     "Media worker threads; 0 means one per CPU core."},
+    {"server", "log_level", KEY_STRING, FIELD(log_level), "message", 0, 0,
+     "Least severe log level printed: error, critical, warning, message, info or debug."},
+    {"http", "listen", KEY_STRING, FIELD(listen), "127.0.0.1", 0, 0,
+     "Address for HTTP and WebSocket; 0.0.0.0 for every interface."},
+    {"http", "port", KEY_UINT, FIELD(port), "8080", 0, 65535,
+     "TCP port for HTTP and WebSocket; 0 picks a free one (printed at start)."},
+    {"http", "web_root", KEY_STRING, FIELD(web_root), "", 0, 0,
+     "Folder of the web client; empty means the one built or installed with witnessd."},
+    {"http", "tls_cert", KEY_STRING, FIELD(tls_cert), "", 0, 0,
+     "PEM certificate chain; when set, the server speaks HTTPS and WSS only."},
+    {"http", "tls_key", KEY_STRING, FIELD(tls_key), "", 0, 0,
+     "PEM private key for tls_cert."},
+    {"limits", "max_message_bytes", KEY_UINT, FIELD(max_message_bytes), "65536", 256, 16777216,
+     "Largest WebSocket message; a larger one closes the connection (1009)."},
+    {"limits", "messages_per_second", KEY_DOUBLE, FIELD(messages_per_second), "20", 0.1, 100000,
+     "Sustained WebSocket requests a second per connection; more closes it (1008)."},
+    {"limits", "message_burst", KEY_UINT, FIELD(message_burst), "40", 1, 100000,
+     "Requests a connection may send at once before messages_per_second applies."},
+    {"limits", "hello_timeout", KEY_UINT, FIELD(hello_timeout), "10", 1, 3600,
+     "Seconds a new WebSocket has to say hello before it is closed."},
+    {"limits", "ping_interval", KEY_UINT, FIELD(ping_interval), "20", 1, 3600,
+     "Seconds of silence after which the server pings a WebSocket."},
+    {"limits", "idle_timeout", KEY_UINT, FIELD(idle_timeout), "60", 2, 65535,
+     "Seconds of silence (no message, no pong) after which a WebSocket is closed."},
+    {"limits", "max_connections", KEY_UINT, FIELD(max_connections), "1000", 1, 1000000,
+     "WebSocket connections open at once; more are refused."},
+    {"tokens", "secret_file", KEY_STRING, FIELD(token_secret_file), "", 0, 0,
+     "HS256 token secret; empty means <data_dir>/secrets/token.key, created on first start."},
+};
+
+static const char *const groups_help[][2] = {
+    {"server", "The daemon."},
+    {"http", "The front door: web client, /ws, /healthz, /metrics."},
+    {"limits", "What one client may do."},
+    {"tokens", "Signed tokens (JWT, HS256) that say who a client is."},
+};
+
+static gpointer
+slot(WtConfig *config, const KeySpec *spec)
+{
+  return (char *)config + spec->offset;
+}
+
+static const KeySpec *
+find_key(const char *group, const char *key)
+{
+  for (guint i = 0; i < G_N_ELEMENTS(keys); i++) {
+    if (g_str_equal(keys[i].group, group) && g_str_equal(keys[i].key, key))
+      return &keys[i];
+  }
+  return NULL;
+}
+
+static gboolean
+set_value(WtConfig *config, const KeySpec *spec, const char *value, GError **error)
+{
+  const char *text = value;
+  while (g_ascii_isspace(*text))
+    text++;
+  if (spec->type == KEY_STRING) {
+    char **s = slot(config, spec);
+    g_free(*s);
+    *s = g_strdup(text);
+    return TRUE;
+  }
+  char *end = NULL;
+  errno = 0;
+  double number = spec->type == KEY_UINT ? (double)g_ascii_strtoull(text, &end, 10)
+                                         : g_ascii_strtod(text, &end);
+  while (end && g_ascii_isspace(*end))
+    end++;
+  if (errno || end == text || *end || *text == '-' || number < spec->min || number > spec->max) {
+    g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                "[%s] %s = \"%s\": expected %s from %g to %g", spec->group, spec->key, value,
+                spec->type == KEY_UINT ? "a whole number" : "a number", spec->min, spec->max);
+    return FALSE;
+  }
+  if (spec->type == KEY_UINT)
+    *(guint *)slot(config, spec) = (guint)number;
+  else
+    *(double *)slot(config, spec) = number;
+  return TRUE;
+}
+
+WtConfig *
+wt_config_new(void)
+{
+  WtConfig *config = g_new0(WtConfig, 1);
+  for (guint i = 0; i < G_N_ELEMENTS(keys); i++) {
+    gboolean ok = set_value(config, &keys[i], keys[i].def, NULL);
+    g_assert(ok);
+  }
+  return config;
+}
+
+void
+wt_config_free(WtConfig *config)
+{
+  if (!config)
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS(keys); i++) {
+    if (keys[i].type == KEY_STRING)
+      g_free(*(char **)slot(config, &keys[i]));
+  }
+  g_free(config);
+}
+
+gboolean
+wt_config_set(WtConfig *config, const char *group, const char *key, const char *value,
+              GError **error)
+{
+  const KeySpec *spec = find_key(group, key);
+  if (!spec) {
+    g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND,
+                "unknown key [%s] %s (witnessd --print-config lists every key)", group, key);
+    return FALSE;
+  }
+  return set_value(config, spec, value, error);
+}
+
+gboolean
+wt_config_load_file(WtConfig *config, const char *path, GError **error)
+{
+  g_autoptr(GKeyFile) file = g_key_file_new();
+  g_autoptr(GError) local = NULL;
+  if (!g_key_file_load_from_file(file, path, G_KEY_FILE_NONE, &local)) {
+    g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_PARSE, "%s: %s", path, local->message);
+    return FALSE;
+  }
+  g_auto(GStrv) groups = g_key_file_get_groups(file, NULL);
+  for (guint g = 0; groups[g]; g++) {
+    g_auto(GStrv) names = g_key_file_get_keys(file, groups[g], NULL, NULL);
+    for (guint k = 0; names && names[k]; k++) {
+      g_autofree char *value = g_key_file_get_string(file, groups[g], names[k], &local);
+      if (!value || !wt_config_set(config, groups[g], names[k], value, &local)) {
+        g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE, "%s: %s", path,
+                    local->message);
+        return FALSE;
+      }
+    }
+  }
+  return TRUE;
+}
+
+static void
+print_value(GString *out, const WtConfig *config, const KeySpec *spec)
+{
+  gpointer p = slot((WtConfig *)config, spec);
+  switch (spec->type) {
+  case KEY_STRING: {
+    g_autofree char *escaped = g_strescape(*(char **)p ? *(char **)p : "", NULL);
+    g_string_append(out, escaped);
+    break;
+  }
+  case KEY_UINT:
+    g_string_append_printf(out, "%u", *(guint *)p);
+    break;
+  case KEY_DOUBLE: {
+    char buf[G_ASCII_DTOSTR_BUF_SIZE];
+    g_string_append(out, g_ascii_formatd(buf, sizeof buf, "%g", *(double *)p));
+    break;
+  }
+  }
+}
+
+char *
+wt_config_to_string(const WtConfig *config)
+{
+  GString *out = g_string_new("# witnessd configuration (GLib key file). Every key is optional;\n"
+                              "# the value shown is the one in force.\n");
+  for (guint g = 0; g < G_N_ELEMENTS(groups_help); g++) {
+    g_string_append_printf(out, "\n# %s\n[%s]\n", groups_help[g][1], groups_help[g][0]);
+    for (guint i = 0; i < G_N_ELEMENTS(keys); i++) {
+      if (!g_str_equal(keys[i].group, groups_help[g][0]))
+        continue;
+      g_string_append_printf(out, "# %s (default: %s)\n%s=", keys[i].help,
+                             *keys[i].def ? keys[i].def : "empty", keys[i].key);
+      print_value(out, config, &keys[i]);
+      g_string_append_c(out, '\n');
+    }
+  }
+  return g_string_free(out, FALSE);
+}
+
+char *
+wt_config_token_secret_path(const WtConfig *config)
+{
+  if (config->token_secret_file && *config->token_secret_file)
+    return g_strdup(config->token_secret_file);
+  return g_build_filename(config->data_dir, "secrets", "token.key", NULL);
+}

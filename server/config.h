@@ -1,0 +1,55 @@
+/* config.h — witnessd's configuration: a GLib key file where every key has a
+ * default. Precedence: built-in defaults, then the --config file, then command
+ * line options. Unknown groups or keys, wrong types and out-of-range values
+ * are errors that name the file, group and key, so a typo never passes
+ * silently. `witnessd --print-config` prints every key with its help text.
+ * Loaded once on the main thread, read-only afterwards.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+  /* [server] */
+  char *data_dir;
+  guint workers;
+  char *log_level;
+  /* [http] */
+  char *listen;
+  guint port;
+  char *web_root;
+  char *tls_cert;
+  char *tls_key;
+  /* [limits] */
+  guint max_message_bytes;
+  double messages_per_second;
+  guint message_burst;
+  guint hello_timeout;
+  guint ping_interval;
+  guint idle_timeout;
+  guint max_connections;
+  /* [tokens] */
+  char *token_secret_file;
+} WtConfig;
+
+/* A config holding every default (transfer full). */
+WtConfig *wt_config_new(void);
+void wt_config_free(WtConfig *config);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(WtConfig, wt_config_free)
+
+/* Applies the key file at @path over @config. */
+gboolean wt_config_load_file(WtConfig *config, const char *path, GError **error);
+
+/* Sets one key from its text form, as a file would. */
+gboolean wt_config_set(WtConfig *config, const char *group, const char *key, const char *value,
+                       GError **error);
+
+/* The whole configuration as a commented key file (transfer full). */
+char *wt_config_to_string(const WtConfig *config);
+
+/* Where the token secret lives: token_secret_file, or <data_dir>/secrets/token.key. */
+char *wt_config_token_secret_path(const WtConfig *config);
+
+G_END_DECLS

@@ -1,0 +1,114 @@
+/* witnessctl.c — the operator's tool.
+ *
+ *   witnessctl token --data DIR --role R --sub S [--room ID] [--ttl SECONDS] [--record]
+ *   witnessctl link  --data DIR --base URL --role R --sub S [--room ID] [--ttl SECONDS] [--record]
+ *
+ * `token` prints a signed token; `link` prints a URL that opens the web client
+ * as that participant, with the token in the URL fragment (#token=...), which
+ * browsers never send to the server, so it stays out of access logs. Both use
+ * (and on first use create) the same secret witnessd uses. `--config FILE`
+ * reads data_dir and secret_file from a witnessd configuration instead.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "secrets.h"
+#include "token.h"
+
+typedef struct {
+  char *config, *data, *role, *sub, *room, *base;
+  gint ttl;
+  gboolean record;
+} Options;
+
+static int
+usage(const char *message)
+{
+  fprintf(stderr,
+          "witnessctl: %s\n"
+          "usage: witnessctl token --data DIR --role ROLE --sub SUB [--room ID] [--ttl SECONDS] "
+          "[--record]\n"
+          "       witnessctl link --data DIR --base URL --role ROLE --sub SUB [--room ID] "
+          "[--ttl SECONDS] [--record]\n"
+          "ROLE is applicant, staff, clerk or admin.\n",
+          message);
+  return 2;
+}
+
+static char *
+mint(const Options *o, GError **error)
+{
+  g_autoptr(WtConfig) config = wt_config_new();
+  if ((o->config && !wt_config_load_file(config, o->config, error)) ||
+      (o->data && !wt_config_set(config, "server", "data_dir", o->data, error)))
+    return NULL;
+  g_autofree char *path = wt_config_token_secret_path(config);
+  g_autoptr(GBytes) secret = wt_secret_load_or_create(path, error);
+  if (!secret)
+    return NULL;
+  WtIdentity who = {.sub = o->sub, .room = o->room, .record = o->record};
+  wt_role_from_string(o->role, &who.role);
+  who.exp = g_get_real_time() / G_USEC_PER_SEC + o->ttl;
+  gsize len = 0;
+  const guint8 *key = g_bytes_get_data(secret, &len);
+  return wt_token_mint(&who, key, len, error);
+}
+
+int
+main(int argc, char **argv)
+{
+  Options o = {.ttl = 3600};
+  GOptionEntry entries[] = {
+      {"config", 'c', 0, G_OPTION_ARG_FILENAME, &o.config, "witnessd configuration file", "FILE"},
+      {"data", 'd', 0, G_OPTION_ARG_FILENAME, &o.data, "Data folder (default ./var)", "DIR"},
+      {"role", 'r', 0, G_OPTION_ARG_STRING, &o.role, "applicant, staff, clerk or admin", "ROLE"},
+      {"sub", 's', 0, G_OPTION_ARG_STRING, &o.sub, "Who the token is for", "SUB"},
+      {"room", 0, 0, G_OPTION_ARG_STRING, &o.room, "Room the holder may join", "ID"},
+      {"ttl", 0, 0, G_OPTION_ARG_INT, &o.ttl, "Seconds until it expires (default 3600)", "SECONDS"},
+      {"record", 0, 0, G_OPTION_ARG_NONE, &o.record, "Staff: record the rooms they join", NULL},
+      {"base", 'b', 0, G_OPTION_ARG_STRING, &o.base, "link: the server's URL", "URL"},
+      {NULL, 0, 0, 0, NULL, NULL, NULL},
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new("token|link - Witness tokens and links");
+  g_option_context_add_main_entries(context, entries, NULL);
+  g_autoptr(GError) error = NULL;
+  if (!g_option_context_parse(context, &argc, &argv, &error))
+    return usage(error->message);
+  if (argc != 2 || (strcmp(argv[1], "token") != 0 && strcmp(argv[1], "link") != 0))
+    return usage("say `token` or `link`");
+  gboolean link = strcmp(argv[1], "link") == 0;
+  WtRole role;
+  if (!o.role || !wt_role_from_string(o.role, &role))
+    return usage("--role must be applicant, staff, clerk or admin");
+  if (!o.sub || !*o.sub)
+    return usage("--sub is required");
+  if (o.ttl <= 0)
+    return usage("--ttl must be a positive number of seconds");
+  if (link && (!o.base || !(g_str_has_prefix(o.base, "http://") ||
+                            g_str_has_prefix(o.base, "https://"))))
+    return usage("link needs --base http(s)://HOST:PORT");
+  if (!o.data && !o.config)
+    o.data = g_strdup("./var");
+
+  g_autofree char *token = mint(&o, &error);
+  if (!token) {
+    fprintf(stderr, "witnessctl: %s\n", error->message);
+    return 1;
+  }
+  if (link) {
+    gsize n = strlen(o.base);
+    while (n > 0 && o.base[n - 1] == '/')
+      n--;
+    printf("%.*s/#token=%s\n", (int)n, o.base, token);
+  } else {
+    printf("%s\n", token);
+  }
+  g_free(o.config);
+  g_free(o.data);
+  g_free(o.role);
+  g_free(o.sub);
+  g_free(o.room);
+  g_free(o.base);
+  return 0;
+}

@@ -1,0 +1,166 @@
+/* protocol.c — parse requests, serialise replies and events. Pure; any thread. */
+#include "protocol.h"
+
+#include <string.h>
+
+void
+wt_message_free(WtMessage *msg)
+{
+  if (!msg)
+    return;
+  json_node_unref(msg->root);
+  g_free(msg);
+}
+
+/* Deepest bracket nesting outside strings; stops counting past @limit. */
+static guint
+nesting_depth(const char *data, gsize len, guint limit)
+{
+  guint depth = 0, deepest = 0;
+  gboolean in_string = FALSE;
+  for (gsize i = 0; i < len && deepest <= limit; i++) {
+    char c = data[i];
+    if (in_string) {
+      if (c == '\\')
+        i++;
+      else if (c == '"')
+        in_string = FALSE;
+    } else if (c == '"') {
+      in_string = TRUE;
+    } else if (c == '[' || c == '{') {
+      deepest = MAX(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      depth--;
+    }
+  }
+  return deepest;
+}
+
+static gboolean
+id_usable(JsonNode *id)
+{
+  if (!id || !JSON_NODE_HOLDS_VALUE(id))
+    return FALSE;
+  GType t = json_node_get_value_type(id);
+  if (t == G_TYPE_INT64)
+    return TRUE;
+  if (t == G_TYPE_STRING) {
+    gsize n = strlen(json_node_get_string(id));
+    return n > 0 && n <= WT_PROTOCOL_MAX_ID_LEN;
+  }
+  return FALSE;
+}
+
+static WtMessage *
+refuse(const char **code, char **reason, const char *c, char *r)
+{
+  *code = c;
+  *reason = r;
+  return NULL;
+}
+
+WtMessage *
+wt_protocol_parse(const char *data, gsize len, const char **code, char **reason,
+                  JsonNode **id_out)
+{
+  *id_out = NULL;
+  if (!g_utf8_validate_len(data, len, NULL))
+    return refuse(code, reason, WT_ERR_BAD_JSON, g_strdup("message is not valid UTF-8"));
+  if (nesting_depth(data, len, WT_PROTOCOL_MAX_DEPTH) > WT_PROTOCOL_MAX_DEPTH)
+    return refuse(code, reason, WT_ERR_BAD_JSON,
+                  g_strdup_printf("message nests deeper than %d levels", WT_PROTOCOL_MAX_DEPTH));
+
+  g_autoptr(JsonParser) parser = json_parser_new_immutable();
+  g_autoptr(GError) err = NULL;
+  if (len == 0 || !json_parser_load_from_data(parser, data, (gssize)len, &err))
+    return refuse(code, reason, WT_ERR_BAD_JSON,
+                  g_strdup_printf("message is not JSON: %s", err ? err->message : "empty"));
+  JsonNode *root = json_parser_get_root(parser);
+  if (!root || !JSON_NODE_HOLDS_OBJECT(root))
+    return refuse(code, reason, WT_ERR_BAD_MESSAGE, g_strdup("message must be a JSON object"));
+
+  JsonObject *obj = json_node_get_object(root);
+  JsonNode *id = json_object_get_member(obj, "id");
+  if (!id_usable(id))
+    return refuse(code, reason, WT_ERR_BAD_MESSAGE,
+                  g_strdup_printf("every request needs an `id`: an integer or a string of 1 to %d "
+                                  "bytes",
+                                  WT_PROTOCOL_MAX_ID_LEN));
+  *id_out = json_node_copy(id);
+
+  JsonNode *type = json_object_get_member(obj, "type");
+  if (!type || !JSON_NODE_HOLDS_VALUE(type) || json_node_get_value_type(type) != G_TYPE_STRING ||
+      strlen(json_node_get_string(type)) == 0 ||
+      strlen(json_node_get_string(type)) > WT_PROTOCOL_MAX_TYPE_LEN)
+    return refuse(code, reason, WT_ERR_BAD_MESSAGE,
+                  g_strdup("every request needs a `type`: a non-empty string"));
+
+  WtMessage *msg = g_new0(WtMessage, 1);
+  msg->root = json_node_ref(root);
+  msg->obj = obj;
+  msg->type = json_node_get_string(type);
+  msg->id = id;
+  return msg;
+}
+
+const char *
+wt_message_get_string(const WtMessage *msg, const char *name, gsize max_len, char **reason)
+{
+  JsonNode *n = json_object_get_member(msg->obj, name);
+  if (!n || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING) {
+    *reason = g_strdup_printf("`%s` must be a string", name);
+    return NULL;
+  }
+  const char *s = json_node_get_string(n);
+  if (strlen(s) > max_len) {
+    *reason = g_strdup_printf("`%s` is longer than %" G_GSIZE_FORMAT " bytes", name, max_len);
+    return NULL;
+  }
+  return s;
+}
+
+static char *
+serialise(JsonObject *obj)
+{
+  g_autoptr(JsonNode) node = json_node_init_object(json_node_alloc(), obj);
+  return json_to_string(node, FALSE);
+}
+
+static void
+set_id(JsonObject *obj, JsonNode *id)
+{
+  if (id)
+    json_object_set_member(obj, "id", json_node_copy(id));
+  else
+    json_object_set_null_member(obj, "id");
+}
+
+char *
+wt_protocol_result(JsonNode *id, JsonObject *result)
+{
+  g_autoptr(JsonObject) obj = json_object_new();
+  json_object_set_string_member(obj, "type", "result");
+  set_id(obj, id);
+  json_object_set_object_member(obj, "result", result ? result : json_object_new());
+  return serialise(obj);
+}
+
+char *
+wt_protocol_error(JsonNode *id, const char *code, const char *reason)
+{
+  g_autoptr(JsonObject) obj = json_object_new();
+  json_object_set_string_member(obj, "type", "error");
+  set_id(obj, id);
+  json_object_set_string_member(obj, "code", code);
+  json_object_set_string_member(obj, "reason", reason);
+  return serialise(obj);
+}
+
+char *
+wt_protocol_event(const char *event, JsonObject *fields)
+{
+  g_autoptr(JsonObject) obj = fields ? fields : json_object_new();
+  json_object_set_string_member(obj, "type", "event");
+  json_object_set_string_member(obj, "event", event);
+  return serialise(obj);
+}
