@@ -131,13 +131,14 @@ parse_object(const char *json, gsize len, JsonParser **parser_out)
   if (!g_utf8_validate(json, (gssize)len, NULL))
     return NULL;
   JsonParser *parser = json_parser_new_immutable();
+  JsonNode *root = NULL;
   if (!json_parser_load_from_data(parser, json, (gssize)len, NULL) ||
-      !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
+      !(root = json_parser_get_root(parser)) || !JSON_NODE_HOLDS_OBJECT(root)) {
     g_object_unref(parser);
     return NULL;
   }
   *parser_out = parser;
-  return json_node_get_object(json_parser_get_root(parser));
+  return json_node_get_object(root);
 }
 
 static gboolean
