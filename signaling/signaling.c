@@ -217,21 +217,54 @@ wt_signaling_get_url(WtSignaling *sig)
   return sig->url;
 }
 
+/* Iterates @sig's context until @done or @timeout_ms pass. */
+static void
+iterate_until(WtSignaling *sig, gboolean (*done)(WtSignaling *), guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+  while (!done(sig) && g_get_monotonic_time() < deadline) {
+    if (!g_main_context_iteration(sig->context, FALSE))
+      g_usleep(1000);
+  }
+}
+
+static gboolean
+no_sessions(WtSignaling *sig)
+{
+  return g_hash_table_size(sig->sessions) == 0;
+}
+
+static gboolean
+lws_gone(WtSignaling *sig)
+{
+  return sig->lws == NULL;
+}
+
+/* Tells every client why it is being closed (1001) before the sockets go. */
+static void
+close_sessions_gracefully(WtSignaling *sig, guint timeout_ms)
+{
+  GHashTableIter iter;
+  gpointer session;
+  g_hash_table_iter_init(&iter, sig->sessions);
+  while (g_hash_table_iter_next(&iter, NULL, &session))
+    wt_session_close_later(session, LWS_CLOSE_STATUS_GOINGAWAY, "server shutting down");
+  iterate_until(sig, no_sessions, timeout_ms);
+}
+
 void
 wt_signaling_free(WtSignaling *sig, guint timeout_ms)
 {
   if (!sig)
     return;
   sig->stopping = TRUE;
+  if (sig->lws)
+    close_sessions_gracefully(sig, timeout_ms / 2);
   if (sig->lws) {
     lws_context_destroy(sig->lws);
     /* With a foreign loop, libwebsockets finishes closing its handles from
      * the loop; it clears sig->lws (pcontext) when done. */
-    gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
-    while (sig->lws && g_get_monotonic_time() < deadline) {
-      if (!g_main_context_iteration(sig->context, FALSE))
-        g_usleep(1000);
-    }
+    iterate_until(sig, lws_gone, timeout_ms / 2);
     if (sig->lws)
       g_warning("libwebsockets did not finish closing within %u ms", timeout_ms);
   }
