@@ -9,6 +9,7 @@
  * (and on first use create) the same secret witnessd uses. `--config FILE`
  * reads data_dir and secret_file from a witnessd configuration instead.
  */
+#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,6 +22,20 @@ typedef struct {
   gint ttl;
   gboolean record;
 } Options;
+
+/* Every return path frees the option strings (LeakSanitizer checks the usage
+ * errors too). */
+static void
+options_clear(Options *o)
+{
+  g_free(o->config);
+  g_free(o->data);
+  g_free(o->role);
+  g_free(o->sub);
+  g_free(o->room);
+  g_free(o->base);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Options, options_clear)
 
 static int
 usage(const char *message)
@@ -58,7 +73,7 @@ mint(const Options *o, GError **error)
 int
 main(int argc, char **argv)
 {
-  Options o = {.ttl = 3600};
+  g_auto(Options) o = {.ttl = 3600};
   GOptionEntry entries[] = {
       {"config", 'c', 0, G_OPTION_ARG_FILENAME, &o.config, "witnessd configuration file", "FILE"},
       {"data", 'd', 0, G_OPTION_ARG_FILENAME, &o.data, "Data folder (default ./var)", "DIR"},
@@ -104,11 +119,5 @@ main(int argc, char **argv)
   } else {
     printf("%s\n", token);
   }
-  g_free(o.config);
-  g_free(o.data);
-  g_free(o.role);
-  g_free(o.sub);
-  g_free(o.room);
-  g_free(o.base);
   return 0;
 }

@@ -1,0 +1,86 @@
+// lib/browser.mjs — Debian's Chromium through playwright-core, never a
+// browser build that Playwright downloads. A fresh profile folder per launch,
+// removed on close. Fake camera and microphone are on for the room tests.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--allow-loopback-in-peer-connection',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+];
+
+async function loadPlaywright() {
+  try {
+    return await import('playwright-core');
+  } catch (err) {
+    throw new Error(
+      `playwright-core is not installed (${err.message}); run \`npm ci\` in tests/e2e (scripts/setup does)`,
+    );
+  }
+}
+
+/**
+ * Launches Chromium with a fresh profile. Resolves with {context, close()}:
+ * every page of @context is a separate tab with its own sessionStorage.
+ * @ignoreHTTPSErrors accepts self-signed certificates (for the TLS test).
+ */
+export async function launchChromium({ ignoreHTTPSErrors = false } = {}) {
+  const { chromium } = await loadPlaywright();
+  const userDataDir = await mkdtemp(join(tmpdir(), 'witness-chromium-'));
+  let context;
+  try {
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 900, height: 720 },
+      ignoreHTTPSErrors,
+      timeout: 30000,
+    });
+  } catch (err) {
+    await rm(userDataDir, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    context,
+    async close() {
+      try {
+        await context.close();
+      } finally {
+        await rm(userDataDir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+/**
+ * Opens a new tab that records what goes wrong in it: uncaught exceptions,
+ * console errors and failed requests, as strings in `problems`.
+ */
+export async function openPage(context) {
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+  });
+  page.on('requestfailed', (req) => {
+    problems.push(`request failed: ${req.url()} ${req.failure()?.errorText ?? ''}`);
+  });
+  page.on('response', (res) => {
+    if (res.status() >= 400) problems.push(`HTTP ${res.status()} for ${res.url()}`);
+  });
+  return { page, problems };
+}
