@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 
-typedef enum { KEY_STRING, KEY_UINT, KEY_DOUBLE } KeyType;
+typedef enum { KEY_STRING, KEY_UINT, KEY_DOUBLE, KEY_BOOL } KeyType;
 
 typedef struct {
   const char *group;
@@ -55,6 +55,28 @@ static const KeySpec keys[] = {
      "WebSocket connections open at once; more are refused."},
     {"tokens", "secret_file", KEY_STRING, FIELD(token_secret_file), "", 0, 0,
      "HS256 token secret; empty means <data_dir>/secrets/token.key, created on first start."},
+    {"ice", "addresses", KEY_STRING, FIELD(ice_addresses), "", 0, 0,
+     "Local IP addresses for media, comma-separated; empty means every interface that is up "
+     "(and 127.0.0.1 when no other is)."},
+    {"ice", "loopback", KEY_BOOL, FIELD(ice_loopback), "false", 0, 0,
+     "Also offer 127.0.0.1 when other interfaces are up (for a browser on this machine)."},
+    {"ice", "public_address", KEY_STRING, FIELD(ice_public_address), "", 0, 0,
+     "1:1 NAT: the public IP announced instead of the host addresses."},
+    {"ice", "port_min", KEY_UINT, FIELD(ice_port_min), "0", 0, 65535,
+     "Lowest UDP port for media; 0 with port_max 0 means any."},
+    {"ice", "port_max", KEY_UINT, FIELD(ice_port_max), "0", 0, 65535, "Highest UDP port for media."},
+    {"ice", "stun_url", KEY_STRING, FIELD(stun_url), "", 0, 0,
+     "STUN server handed to clients, e.g. stun:stun.example.org:3478."},
+    {"ice", "turn_url", KEY_STRING, FIELD(turn_url), "", 0, 0,
+     "TURN server handed to clients, e.g. turn:turn.example.org:3478?transport=udp."},
+    {"ice", "turn_username", KEY_STRING, FIELD(turn_username), "", 0, 0, "TURN user name."},
+    {"ice", "turn_password", KEY_STRING, FIELD(turn_password), "", 0, 0, "TURN password."},
+    {"rooms", "max_participants", KEY_UINT, FIELD(max_participants), "6", 2, 64,
+     "People in one room at once."},
+    {"rooms", "connect_timeout", KEY_UINT, FIELD(connect_timeout), "30", 5, 600,
+     "Seconds a media connection has to connect before it is given up."},
+    {"rooms", "silence_timeout", KEY_UINT, FIELD(silence_timeout), "10", 3, 600,
+     "Seconds without any media or RTCP after which a participant is gone."},
 };
 
 static const char *const groups_help[][2] = {
@@ -62,6 +84,8 @@ static const char *const groups_help[][2] = {
     {"http", "The front door: web client, /ws, /healthz, /metrics."},
     {"limits", "What one client may do."},
     {"tokens", "Signed tokens (JWT, HS256) that say who a client is."},
+    {"ice", "Media transport: ICE addresses and the STUN/TURN servers clients use."},
+    {"rooms", "Video rooms."},
 };
 
 static gpointer
@@ -90,6 +114,16 @@ set_value(WtConfig *config, const KeySpec *spec, const char *value, GError **err
     char **s = slot(config, spec);
     g_free(*s);
     *s = g_strdup(text);
+    return TRUE;
+  }
+  if (spec->type == KEY_BOOL) {
+    gboolean value_true = g_ascii_strcasecmp(text, "true") == 0;
+    if (!value_true && g_ascii_strcasecmp(text, "false") != 0) {
+      g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                  "[%s] %s = \"%s\": expected true or false", spec->group, spec->key, value);
+      return FALSE;
+    }
+    *(gboolean *)slot(config, spec) = value_true;
     return TRUE;
   }
   char *end = NULL;
@@ -183,6 +217,9 @@ print_value(GString *out, const WtConfig *config, const KeySpec *spec)
   }
   case KEY_UINT:
     g_string_append_printf(out, "%u", *(guint *)p);
+    break;
+  case KEY_BOOL:
+    g_string_append(out, *(gboolean *)p ? "true" : "false");
     break;
   case KEY_DOUBLE: {
     char buf[G_ASCII_DTOSTR_BUF_SIZE];

@@ -32,6 +32,20 @@ typedef struct {
   guint max_connections;
   /* [tokens] */
   char *token_secret_file;
+  /* [ice] */
+  char *ice_addresses;
+  gboolean ice_loopback;
+  char *ice_public_address;
+  guint ice_port_min;
+  guint ice_port_max;
+  char *stun_url;
+  char *turn_url;
+  char *turn_username;
+  char *turn_password;
+  /* [rooms] */
+  guint max_participants;
+  guint connect_timeout;
+  guint silence_timeout;
 } WtConfig;
 
 /* A config holding every default (transfer full). */

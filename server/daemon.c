@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 
+#include "rooms.h"
 #include "secrets.h"
 #include "signaling.h"
 #include "workers.h"
@@ -18,6 +19,7 @@ struct _WtDaemon {
   GMainLoop *loop;
   GBytes *token_secret;
   WtWorkerPool *workers;
+  WtRooms *rooms;
   WtSignaling *signaling;
   gint64 started_us;
   guint authenticated_sessions;
@@ -47,6 +49,15 @@ on_session_closed(guint64 session, gpointer user_data)
 {
   WtDaemon *daemon = user_data;
   daemon->authenticated_sessions--;
+  if (daemon->rooms)
+    wt_rooms_session_closed(daemon->rooms, session);
+}
+
+static gboolean
+on_request(WtRequest *req, gpointer user_data)
+{
+  WtDaemon *daemon = user_data;
+  return daemon->rooms && wt_rooms_handle_request(daemon->rooms, req);
 }
 
 static void
@@ -74,6 +85,8 @@ append_metrics(GString *out, gpointer user_data)
   for (guint i = 0; i < n; i++)
     g_string_append_printf(out, "witness_worker_load{worker=\"%u\"} %d\n", i,
                            wt_worker_get_load(wt_worker_pool_get(daemon->workers, i)));
+  if (daemon->rooms)
+    wt_rooms_append_metrics(daemon->rooms, out);
 }
 
 static gboolean
@@ -112,7 +125,8 @@ wt_daemon_new(const WtConfig *config, GError **error)
   g_autofree char *secret_path = wt_config_token_secret_path(config);
   if (!prepare_data_dir(config->data_dir, error) ||
       !(daemon->token_secret = wt_secret_load_or_create(secret_path, error)) ||
-      !(daemon->workers = wt_worker_pool_new(config->workers, error))) {
+      !(daemon->workers = wt_worker_pool_new(config->workers, error)) ||
+      !(daemon->rooms = wt_rooms_new(config, daemon->workers, error))) {
     wt_daemon_free(daemon);
     return NULL;
   }
@@ -136,6 +150,7 @@ wt_daemon_new(const WtConfig *config, GError **error)
 
   static const WtSignalingHandlers handlers = {
       .session_opened = on_session_opened,
+      .request = on_request,
       .session_closed = on_session_closed,
       .append_metrics = append_metrics,
   };
@@ -144,6 +159,7 @@ wt_daemon_new(const WtConfig *config, GError **error)
     wt_daemon_free(daemon);
     return NULL;
   }
+  wt_rooms_set_signaling(daemon->rooms, daemon->signaling);
   g_message("witnessd %s: data in %s, web client from %s, %u media workers", WT_VERSION,
             config->data_dir, web_root, wt_worker_pool_size(daemon->workers));
   return daemon;
@@ -169,7 +185,9 @@ wt_daemon_free(WtDaemon *daemon)
   if (!daemon)
     return;
   gint64 t0 = g_get_monotonic_time();
-  /* Workers first, so nothing posts replies to a front door that is gone. */
+  /* Rooms, then workers, so nothing posts replies to a front door that is
+   * gone; the front door last, closing clients with 1001. */
+  wt_rooms_free(g_steal_pointer(&daemon->rooms));
   wt_worker_pool_free(daemon->workers);
   wt_signaling_free(daemon->signaling, 1000);
   for (guint i = 0; i < G_N_ELEMENTS(daemon->signal_sources); i++) {

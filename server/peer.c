@@ -431,6 +431,13 @@ wt_peer_set_remote(WtPeer *peer, const char *ufrag, const char *pwd, const char 
 }
 
 void
+wt_peer_set_dtls_role(WtPeer *peer, WtDtlsRole role)
+{
+  g_return_if_fail(peer->dtls == NULL);
+  peer->config.dtls_role = role;
+}
+
+void
 wt_peer_restart_ice(WtPeer *peer)
 {
   nice_agent_restart_stream(peer->agent, peer->stream);
@@ -495,6 +502,12 @@ int
 wt_peer_send_rtcp(WtPeer *peer, guint8 *buf, gsize len)
 {
   return send_protected(peer, buf, len, TRUE);
+}
+
+const char *
+wt_peer_get_remote_ufrag(const WtPeer *peer)
+{
+  return peer->remote_ufrag;
 }
 
 gboolean

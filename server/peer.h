@@ -81,6 +81,10 @@ gboolean wt_peer_set_remote(WtPeer *peer, const char *ufrag, const char *pwd,
                             const char *fingerprint_hash, const char *fingerprint,
                             GError **error);
 
+/* Chooses the DTLS role when it is only known from the answer (we offered
+ * setup:actpass). Only before the first wt_peer_set_remote(). */
+void wt_peer_set_dtls_role(WtPeer *peer, WtDtlsRole role);
+
 /* Restarts ICE with fresh local credentials; call before writing the new
  * offer, then wt_peer_set_remote() with the answer's credentials. */
 void wt_peer_restart_ice(WtPeer *peer);
@@ -95,6 +99,8 @@ int wt_peer_send_rtp(WtPeer *peer, guint8 *buf, gsize len);
 int wt_peer_send_rtcp(WtPeer *peer, guint8 *buf, gsize len);
 
 gboolean wt_peer_is_connected(const WtPeer *peer);
+/* The remote ICE ufrag last set (owned by @peer), NULL before wt_peer_set_remote(). */
+const char *wt_peer_get_remote_ufrag(const WtPeer *peer);
 /* The SRTP profile DTLS chose (NONE before connected). */
 WtSrtpProfile wt_peer_get_srtp_profile(const WtPeer *peer);
 

@@ -75,7 +75,12 @@ protocol_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 static const struct lws_protocol_vhost_options security_headers[] = {
     {&security_headers[1], NULL, "x-content-type-options:", "nosniff"},
     {&security_headers[2], NULL, "referrer-policy:", "no-referrer"},
-    {NULL, NULL, "x-frame-options:", "DENY"},
+    {&security_headers[3], NULL, "x-frame-options:", "DENY"},
+    /* The web client loads nothing from elsewhere and runs no inline code. */
+    {NULL, NULL, "content-security-policy:",
+     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+     "media-src 'self' blob:; connect-src 'self'; base-uri 'none'; form-action 'none'; "
+     "frame-ancestors 'none'"},
 };
 
 static void
@@ -280,6 +285,17 @@ wt_signaling_free(WtSignaling *sig, guint timeout_ms)
   g_free(sig->tls_key);
   g_free(sig->url);
   g_free(sig);
+}
+
+/* A participant id is stable for a `sub` (rejoining keeps it) and does not
+ * reveal the `sub`: "p-" and 12 hex digits of HMAC-SHA256(secret, sub). */
+char *
+wt_signaling_participant_id(WtSignaling *sig, const char *sub)
+{
+  gsize secret_len = 0;
+  const guint8 *secret = g_bytes_get_data(sig->token_secret, &secret_len);
+  g_autofree char *mac = g_compute_hmac_for_string(G_CHECKSUM_SHA256, secret, secret_len, sub, -1);
+  return g_strdup_printf("p-%.12s", mac);
 }
 
 /* ---- Crossing onto the signaling thread ---------------------------------- */

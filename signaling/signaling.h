@@ -89,6 +89,10 @@ const char *wt_signaling_get_url(WtSignaling *sig);
  * @timeout_ms. Call on the signaling thread. */
 void wt_signaling_free(WtSignaling *sig, guint timeout_ms);
 
+/* The participant id of @sub, as hello reported it: stable for a `sub`, and
+ * revealing nothing of it (transfer full). Any thread. */
+char *wt_signaling_participant_id(WtSignaling *sig, const char *sub);
+
 /* Sends @json (transfer full) to @session if it is still connected. Any thread. */
 void wt_signaling_send_event(WtSignaling *sig, guint64 session, char *json);
 

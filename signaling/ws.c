@@ -120,17 +120,6 @@ on_established(struct lws *wsi, WtSignaling *sig, WtConnData *conn)
   return 0;
 }
 
-/* A participant id is stable for a `sub` (rejoining keeps it) and does not
- * reveal the `sub`: "p-" and 12 hex digits of HMAC-SHA256(secret, sub). */
-static char *
-participant_id(WtSignaling *sig, const char *sub)
-{
-  gsize secret_len = 0;
-  const guint8 *secret = g_bytes_get_data(sig->token_secret, &secret_len);
-  g_autofree char *mac = g_compute_hmac_for_string(G_CHECKSUM_SHA256, secret, secret_len, sub, -1);
-  return g_strdup_printf("p-%.12s", mac);
-}
-
 static void
 handle_hello(WtSession *session, WtMessage *msg)
 {
@@ -166,7 +155,7 @@ handle_hello(WtSession *session, WtMessage *msg)
             session->peer, who->sub, wt_role_to_string(who->role));
 
   JsonObject *result = json_object_new();
-  g_autofree char *participant = participant_id(sig, who->sub);
+  g_autofree char *participant = wt_signaling_participant_id(sig, who->sub);
   g_autofree char *session_name = g_strdup_printf("s%" G_GUINT64_FORMAT, session->id);
   json_object_set_string_member(result, "participant", participant);
   json_object_set_string_member(result, "session", session_name);

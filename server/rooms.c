@@ -1,0 +1,432 @@
+/* rooms.c — admission and bookkeeping on the main thread; the rooms' own work
+ * is posted to their workers as RoomOps. */
+#include "rooms.h"
+
+#include <string.h>
+
+#include "room.h"
+
+typedef struct {
+  char *id;
+  WtRoom *room;
+  WtWorker *worker;
+  GHashTable *members; /* sub -> session (guint64*) */
+} RoomEntry;
+
+typedef struct {
+  char *room;
+  char *sub;
+} SessionEntry;
+
+struct _WtRooms {
+  WtRoomEnv env;
+  WtWorkerPool *pool;
+  GHashTable *rooms;    /* id -> RoomEntry* */
+  GHashTable *sessions; /* guint64* -> SessionEntry* */
+  /* Shutdown waits here for the workers to free their rooms. */
+  GMutex lock;
+  GCond cond;
+  gint rooms_alive;
+};
+
+typedef enum { OP_JOIN, OP_REQUEST, OP_LEAVE, OP_DESTROY } OpKind;
+
+typedef struct {
+  OpKind kind;
+  WtRooms *rooms;
+  WtRoom *room;
+  WtRequest *req; /* may be NULL */
+  guint64 session;
+  char *reason;
+} RoomOp;
+
+static gboolean
+run_op(gpointer data)
+{
+  RoomOp *op = data;
+  switch (op->kind) {
+  case OP_JOIN:
+    wt_room_join(op->room, g_steal_pointer(&op->req));
+    break;
+  case OP_REQUEST:
+    wt_room_handle(op->room, g_steal_pointer(&op->req));
+    break;
+  case OP_LEAVE:
+    wt_room_leave(op->room, op->session, op->reason);
+    if (op->req)
+      wt_signaling_reply(op->rooms->env.signaling, g_steal_pointer(&op->req), NULL);
+    break;
+  case OP_DESTROY:
+    wt_room_free(op->room);
+    g_mutex_lock(&op->rooms->lock);
+    op->rooms->rooms_alive--;
+    g_cond_signal(&op->rooms->cond);
+    g_mutex_unlock(&op->rooms->lock);
+    break;
+  }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+op_free(gpointer data)
+{
+  RoomOp *op = data;
+  if (op->req) /* never ran: the worker stopped first */
+    wt_signaling_reply_error(op->rooms->env.signaling, op->req, WT_ERR_INTERNAL,
+                             "the server is stopping");
+  g_free(op->reason);
+  g_free(op);
+}
+
+static void
+post(WtRooms *rooms, RoomEntry *entry, OpKind kind, WtRequest *req, guint64 session,
+     const char *reason)
+{
+  RoomOp *op = g_new0(RoomOp, 1);
+  op->kind = kind;
+  op->rooms = rooms;
+  op->room = entry->room;
+  op->req = req;
+  op->session = session;
+  op->reason = g_strdup(reason);
+  wt_worker_invoke(entry->worker, run_op, op, op_free);
+}
+
+static void
+room_entry_free(gpointer data)
+{
+  RoomEntry *entry = data;
+  g_hash_table_unref(entry->members);
+  g_free(entry->id);
+  g_free(entry);
+}
+
+static void
+session_entry_free(gpointer data)
+{
+  SessionEntry *se = data;
+  g_free(se->room);
+  g_free(se->sub);
+  g_free(se);
+}
+
+static RoomEntry *
+create_room(WtRooms *rooms, const char *id)
+{
+  RoomEntry *entry = g_new0(RoomEntry, 1);
+  entry->id = g_strdup(id);
+  entry->worker = wt_worker_pool_pick_least_loaded(rooms->pool);
+  wt_worker_add_load(entry->worker, 1);
+  entry->room = wt_room_new(id, entry->worker, &rooms->env);
+  entry->members = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  g_hash_table_insert(rooms->rooms, entry->id, entry);
+  g_mutex_lock(&rooms->lock);
+  rooms->rooms_alive++;
+  g_mutex_unlock(&rooms->lock);
+  g_message("room %s: created on worker %u", id, wt_worker_get_index(entry->worker));
+  return entry;
+}
+
+static void
+destroy_room_if_empty(WtRooms *rooms, RoomEntry *entry)
+{
+  if (g_hash_table_size(entry->members) > 0)
+    return;
+  g_message("room %s: empty; closing", entry->id);
+  post(rooms, entry, OP_DESTROY, NULL, 0, NULL);
+  wt_worker_add_load(entry->worker, -1);
+  g_hash_table_remove(rooms->rooms, entry->id);
+}
+
+/* Forgets @session's membership; tells the room unless it already knows. */
+static void
+forget_session(WtRooms *rooms, guint64 session, const char *reason, WtRequest *req,
+               gboolean tell_room)
+{
+  SessionEntry *se = g_hash_table_lookup(rooms->sessions, &session);
+  if (!se) {
+    if (req)
+      wt_signaling_reply_error(rooms->env.signaling, req, "not-joined", "you are in no room");
+    return;
+  }
+  RoomEntry *entry = g_hash_table_lookup(rooms->rooms, se->room);
+  if (entry) {
+    guint64 *member = g_hash_table_lookup(entry->members, se->sub);
+    if (member && *member == session)
+      g_hash_table_remove(entry->members, se->sub);
+    if (tell_room)
+      post(rooms, entry, OP_LEAVE, g_steal_pointer(&req), session, reason);
+    destroy_room_if_empty(rooms, entry);
+  }
+  if (req)
+    wt_signaling_reply(rooms->env.signaling, req, NULL);
+  g_hash_table_remove(rooms->sessions, &session);
+}
+
+/* Called on the main thread when a worker saw a participant go by itself. */
+static void
+participant_gone(const char *room, const char *sub, guint64 session, gpointer user_data)
+{
+  WtRooms *rooms = user_data;
+  SessionEntry *se = g_hash_table_lookup(rooms->sessions, &session);
+  if (se && g_str_equal(se->room, room) && g_str_equal(se->sub, sub))
+    forget_session(rooms, session, NULL, NULL, FALSE);
+}
+
+static gboolean
+admit(WtRooms *rooms, WtRequest *req, const char **room_id)
+{
+  WtSignaling *sig = rooms->env.signaling;
+  const WtIdentity *who = wt_request_get_identity(req);
+  JsonObject *body = wt_request_get_body(req);
+  JsonNode *n = json_object_get_member(body, "room");
+  const char *id = n && JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING
+                       ? json_node_get_string(n)
+                       : NULL;
+  if (!id || !wt_token_room_id_valid(id)) {
+    wt_signaling_reply_error(sig, req, WT_ERR_BAD_MESSAGE,
+                             "`room` must be 1 to 64 of A-Z a-z 0-9 . _ -");
+    return FALSE;
+  }
+  if (who->role == WT_ROLE_CLERK) {
+    wt_signaling_reply_error(sig, req, WT_ERR_FORBIDDEN, "clerks do not join rooms");
+    return FALSE;
+  }
+  if (who->role == WT_ROLE_APPLICANT && g_strcmp0(who->room, id) != 0) {
+    g_autofree char *why =
+        who->room ? g_strdup_printf("your token admits you to room %s only", who->room)
+                  : g_strdup("your token admits you to no room");
+    wt_signaling_reply_error(sig, req, WT_ERR_FORBIDDEN, why);
+    return FALSE;
+  }
+  *room_id = id;
+  return TRUE;
+}
+
+static void
+handle_join(WtRooms *rooms, WtRequest *req)
+{
+  const char *id = NULL;
+  if (!admit(rooms, req, &id))
+    return;
+  guint64 session = wt_request_get_session(req);
+  const char *sub = wt_request_get_identity(req)->sub;
+  SessionEntry *se = g_hash_table_lookup(rooms->sessions, &session);
+  if (se && !g_str_equal(se->room, id)) {
+    g_autofree char *why = g_strdup_printf("this connection is in room %s; leave it first", se->room);
+    wt_signaling_reply_error(rooms->env.signaling, req, "already-joined", why);
+    return;
+  }
+  RoomEntry *entry = g_hash_table_lookup(rooms->rooms, id);
+  if (!entry)
+    entry = create_room(rooms, id);
+  guint64 *member = g_hash_table_lookup(entry->members, sub);
+  if (member && *member != session) {
+    /* The same person from another connection takes their place. */
+    g_hash_table_remove(rooms->sessions, member);
+  } else if (!member && g_hash_table_size(entry->members) >= rooms->env.max_participants) {
+    wt_signaling_reply_error(rooms->env.signaling, req, "room-full",
+                             "the room already has its most participants");
+    destroy_room_if_empty(rooms, entry);
+    return;
+  }
+  g_hash_table_insert(entry->members, g_strdup(sub), g_memdup2(&session, sizeof session));
+  SessionEntry *fresh = g_new0(SessionEntry, 1);
+  fresh->room = g_strdup(id);
+  fresh->sub = g_strdup(sub);
+  g_hash_table_insert(rooms->sessions, g_memdup2(&session, sizeof session), fresh);
+  post(rooms, entry, OP_JOIN, req, session, NULL);
+}
+
+gboolean
+wt_rooms_handle_request(WtRooms *rooms, WtRequest *req)
+{
+  static const char *const forwarded[] = {"publish", "subscribe", "answer", "trickle",
+                                          "ice-restart"};
+  const char *type = wt_request_get_type(req);
+  guint64 session = wt_request_get_session(req);
+  if (g_str_equal(type, "join")) {
+    handle_join(rooms, req);
+    return TRUE;
+  }
+  if (g_str_equal(type, "leave")) {
+    forget_session(rooms, session, "left", req, TRUE);
+    return TRUE;
+  }
+  for (guint i = 0; i < G_N_ELEMENTS(forwarded); i++) {
+    if (!g_str_equal(type, forwarded[i]))
+      continue;
+    SessionEntry *se = g_hash_table_lookup(rooms->sessions, &session);
+    RoomEntry *entry = se ? g_hash_table_lookup(rooms->rooms, se->room) : NULL;
+    if (!entry)
+      wt_signaling_reply_error(rooms->env.signaling, req, "not-joined", "join a room first");
+    else
+      post(rooms, entry, OP_REQUEST, req, session, NULL);
+    return TRUE;
+  }
+  return FALSE;
+}
+
+void
+wt_rooms_session_closed(WtRooms *rooms, guint64 session)
+{
+  forget_session(rooms, session, "connection closed", NULL, TRUE);
+}
+
+static guint64
+read_counter(const guint64 *counter)
+{
+  return __atomic_load_n(counter, __ATOMIC_RELAXED);
+}
+
+void
+wt_rooms_append_metrics(WtRooms *rooms, GString *out)
+{
+  static const struct {
+    const char *name, *help;
+    size_t offset;
+  } counters[] = {
+      {"witness_room_packets_in_total", "RTP packets received from publishers.",
+       G_STRUCT_OFFSET(WtRoomCounters, packets_in)},
+      {"witness_room_bytes_in_total", "RTP bytes received from publishers.",
+       G_STRUCT_OFFSET(WtRoomCounters, bytes_in)},
+      {"witness_room_packets_out_total", "RTP packets sent to subscribers.",
+       G_STRUCT_OFFSET(WtRoomCounters, packets_out)},
+      {"witness_room_bytes_out_total", "RTP bytes sent to subscribers.",
+       G_STRUCT_OFFSET(WtRoomCounters, bytes_out)},
+      {"witness_room_drops_total", "RTP packets not forwarded.",
+       G_STRUCT_OFFSET(WtRoomCounters, drops)},
+      {"witness_room_plis_total", "Keyframe requests sent to publishers.",
+       G_STRUCT_OFFSET(WtRoomCounters, plis)},
+  };
+  g_string_append_printf(out,
+                         "# HELP witness_rooms Rooms open now.\n# TYPE witness_rooms gauge\n"
+                         "witness_rooms %u\n"
+                         "# HELP witness_room_participants People in each room.\n"
+                         "# TYPE witness_room_participants gauge\n",
+                         g_hash_table_size(rooms->rooms));
+  GHashTableIter iter;
+  RoomEntry *entry;
+  g_hash_table_iter_init(&iter, rooms->rooms);
+  while (g_hash_table_iter_next(&iter, NULL, (gpointer *)&entry)) {
+    const WtRoomCounters *c = wt_room_get_counters(entry->room);
+    g_string_append_printf(out, "witness_room_participants{room=\"%s\"} %u\n", entry->id,
+                           __atomic_load_n(&c->participants, __ATOMIC_RELAXED));
+  }
+  for (guint k = 0; k < G_N_ELEMENTS(counters); k++) {
+    g_string_append_printf(out, "# HELP %s %s\n# TYPE %s counter\n", counters[k].name,
+                           counters[k].help, counters[k].name);
+    g_hash_table_iter_init(&iter, rooms->rooms);
+    while (g_hash_table_iter_next(&iter, NULL, (gpointer *)&entry)) {
+      const guint8 *base = (const guint8 *)wt_room_get_counters(entry->room);
+      g_string_append_printf(out, "%s{room=\"%s\"} %" G_GUINT64_FORMAT "\n", counters[k].name,
+                             entry->id, read_counter((const guint64 *)(base + counters[k].offset)));
+    }
+  }
+}
+
+static char *
+ice_servers_json(const WtConfig *config)
+{
+  g_autoptr(JsonArray) servers = json_array_new();
+  if (*config->stun_url) {
+    JsonObject *o = json_object_new();
+    json_object_set_string_member(o, "urls", config->stun_url);
+    json_array_add_object_element(servers, o);
+  }
+  if (*config->turn_url) {
+    JsonObject *o = json_object_new();
+    json_object_set_string_member(o, "urls", config->turn_url);
+    json_object_set_string_member(o, "username", config->turn_username);
+    json_object_set_string_member(o, "credential", config->turn_password);
+    json_array_add_object_element(servers, o);
+  }
+  g_autoptr(JsonNode) node = json_node_init_array(json_node_alloc(), servers);
+  return json_to_string(node, FALSE);
+}
+
+static char **
+split_addresses(const char *list)
+{
+  if (!list || !*list)
+    return NULL;
+  char **parts = g_strsplit(list, ",", -1);
+  guint n = 0;
+  for (guint i = 0; parts[i]; i++) {
+    g_strstrip(parts[i]);
+    if (*parts[i])
+      parts[n++] = parts[i];
+    else
+      g_free(parts[i]);
+  }
+  parts[n] = NULL;
+  return parts;
+}
+
+WtRooms *
+wt_rooms_new(const WtConfig *config, WtWorkerPool *pool, GError **error)
+{
+  WtDtlsIdentity *identity = wt_dtls_identity_new(error);
+  if (!identity)
+    return NULL;
+  WtRooms *rooms = g_new0(WtRooms, 1);
+  rooms->pool = pool;
+  rooms->rooms = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, room_entry_free);
+  rooms->sessions = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, session_entry_free);
+  g_mutex_init(&rooms->lock);
+  g_cond_init(&rooms->cond);
+  WtRoomEnv *env = &rooms->env;
+  env->identity = identity;
+  env->ice_addresses = split_addresses(config->ice_addresses);
+  env->ice_loopback = config->ice_loopback;
+  env->public_address = g_strdup(config->ice_public_address);
+  env->port_min = config->ice_port_min;
+  env->port_max = config->ice_port_max;
+  env->connect_timeout_s = config->connect_timeout;
+  env->silence_timeout_s = config->silence_timeout;
+  env->max_participants = config->max_participants;
+  env->ice_servers_json = ice_servers_json(config);
+  env->participant_gone = participant_gone;
+  env->user_data = rooms;
+  env->main_context = g_main_context_default();
+  g_message("DTLS certificate fingerprint sha-256 %s", wt_dtls_identity_get_fingerprint(identity));
+  return rooms;
+}
+
+void
+wt_rooms_set_signaling(WtRooms *rooms, WtSignaling *signaling)
+{
+  rooms->env.signaling = signaling;
+}
+
+void
+wt_rooms_free(WtRooms *rooms)
+{
+  if (!rooms)
+    return;
+  GHashTableIter iter;
+  RoomEntry *entry;
+  g_hash_table_iter_init(&iter, rooms->rooms);
+  while (g_hash_table_iter_next(&iter, NULL, (gpointer *)&entry)) {
+    post(rooms, entry, OP_DESTROY, NULL, 0, NULL);
+    wt_worker_add_load(entry->worker, -1);
+  }
+  g_hash_table_remove_all(rooms->rooms);
+  gint64 deadline = g_get_monotonic_time() + G_USEC_PER_SEC;
+  g_mutex_lock(&rooms->lock);
+  while (rooms->rooms_alive > 0 && g_cond_wait_until(&rooms->cond, &rooms->lock, deadline))
+    ;
+  gboolean all_gone = rooms->rooms_alive == 0;
+  g_mutex_unlock(&rooms->lock);
+  if (!all_gone)
+    g_warning("%d rooms were still closing at shutdown", rooms->rooms_alive);
+  g_hash_table_unref(rooms->rooms);
+  g_hash_table_unref(rooms->sessions);
+  wt_dtls_identity_unref(rooms->env.identity);
+  g_strfreev(rooms->env.ice_addresses);
+  g_free(rooms->env.public_address);
+  g_free(rooms->env.ice_servers_json);
+  g_mutex_clear(&rooms->lock);
+  g_cond_clear(&rooms->cond);
+  g_free(rooms);
+}
