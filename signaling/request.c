@@ -22,8 +22,8 @@ wt_request_new(guint64 session, const WtIdentity *who, WtMessage *msg)
   return req;
 }
 
-static void
-request_free(WtRequest *req)
+void
+wt_request_free(WtRequest *req)
 {
   wt_identity_free(req->who);
   wt_message_free(req->msg);
@@ -58,12 +58,12 @@ void
 wt_signaling_reply(WtSignaling *sig, WtRequest *req, JsonObject *result)
 {
   wt_signaling_send_event(sig, req->session, wt_protocol_result(req->msg->id, result));
-  request_free(req);
+  wt_request_free(req);
 }
 
 void
 wt_signaling_reply_error(WtSignaling *sig, WtRequest *req, const char *code, const char *reason)
 {
   wt_signaling_send_event(sig, req->session, wt_protocol_error(req->msg->id, code, reason));
-  request_free(req);
+  wt_request_free(req);
 }

@@ -193,18 +193,22 @@ wt_signaling_new(const WtSignalingConfig *config, const WtSignalingHandlers *han
     info.ssl_private_key_filepath = sig->tls_key;
   }
 
+  /* The vhost (the listening socket) is made separately, so that when it
+   * cannot be (port in use, bad TLS key) the context is still ours to free:
+   * libwebsockets leaks parts of a context that fails inside creation. */
+  info.options |= LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
   sig->lws = lws_create_context(&info);
   if (!sig->lws) {
-    g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                "cannot listen on %s port %d (is the port in use, or the address not local?)",
-                any_address ? "0.0.0.0" : sig->listen_address, config->port);
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot start libwebsockets");
     wt_signaling_free(sig, 0);
     return NULL;
   }
-  sig->vhost = lws_get_vhost_by_name(sig->lws, "witness");
+  sig->vhost = lws_create_vhost(sig->lws, &info);
   int port = sig->vhost ? lws_get_vhost_listen_port(sig->vhost) : -1;
   if (port <= 0) {
-    g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot listen on %s port %d",
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                "cannot listen on %s port %d (is the port in use, the address not local, or the "
+                "TLS certificate or key unusable?)",
                 any_address ? "0.0.0.0" : sig->listen_address, config->port);
     wt_signaling_free(sig, 1000);
     return NULL;

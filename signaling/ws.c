@@ -192,10 +192,16 @@ handle_message(WtSession *session, const char *data, gsize len)
     JsonObject *result = json_object_new();
     json_object_set_int_member(result, "time", g_get_real_time() / 1000);
     wt_session_send(session, wt_protocol_result(msg->id, result));
-  } else if (sig->handlers.request &&
-             sig->handlers.request(wt_request_new(session->id, session->who, msg),
-                                   sig->user_data)) {
-    return; /* the daemon owns msg now, through the request */
+  } else if (sig->handlers.request) {
+    /* The request owns msg; keep what an unknown-type error needs. */
+    g_autoptr(JsonNode) request_id = json_node_copy(msg->id);
+    g_autofree char *why = g_strdup_printf("unknown request type `%s`", msg->type);
+    WtRequest *req = wt_request_new(session->id, session->who, msg);
+    if (!sig->handlers.request(req, sig->user_data)) {
+      wt_request_free(req);
+      reply_error(session, request_id, WT_ERR_UNKNOWN_TYPE, why);
+    }
+    return;
   } else {
     g_autofree char *why = g_strdup_printf("unknown request type `%s`", msg->type);
     reply_error(session, msg->id, WT_ERR_UNKNOWN_TYPE, why);
