@@ -134,8 +134,8 @@ set_value(WtConfig *config, const KeySpec *spec, const char *value, GError **err
     end++;
   if (errno || end == text || *end || *text == '-' || number < spec->min || number > spec->max) {
     g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
-                "[%s] %s = \"%s\": expected %s from %g to %g", spec->group, spec->key, value,
-                spec->type == KEY_UINT ? "a whole number" : "a number", spec->min, spec->max);
+                "[%s] %s = \"%s\": expected %s from %.15g to %.15g", spec->group, spec->key,
+                value, spec->type == KEY_UINT ? "a whole number" : "a number", spec->min, spec->max);
     return FALSE;
   }
   if (spec->type == KEY_UINT)

@@ -110,7 +110,8 @@ on_established(struct lws *wsi, WtSignaling *sig, WtConnData *conn)
   lws_get_peer_simple(wsi, session->peer, sizeof session->peer);
   wt_rate_limit_init(&session->rate, sig->config.messages_per_second, sig->config.message_burst,
                      g_get_monotonic_time());
-  session->hello_timer = g_timeout_source_new_seconds(sig->config.hello_timeout_s);
+  /* Milliseconds: the _seconds variant may fire up to a second early. */
+  session->hello_timer = g_timeout_source_new(sig->config.hello_timeout_s * 1000);
   g_source_set_callback(session->hello_timer, hello_timeout, session, NULL);
   g_source_attach(session->hello_timer, sig->context);
   conn->session = session;

@@ -191,11 +191,11 @@ guint wt_it_ws_received_count(WtItWs *ws);
 
 /* Asserts @reply is {"type":"result","id":@id,"result":{...}} and returns the
  * result object (transfer none). */
-#define wt_it_assert_result(reply, id)                                                           \
+#define wt_it_assert_result(reply, id)                                                             \
   wt_it_check_result((reply), (id), __FILE__, __LINE__, G_STRFUNC)
 /* Asserts @reply is {"type":"error","id":@id,"code":@code,"reason":"<non-empty>"};
  * @id < 0 means the id must be null. */
-#define wt_it_assert_error(reply, id, code)                                                      \
+#define wt_it_assert_error(reply, id, code)                                                        \
   wt_it_check_error((reply), (id), (code), __FILE__, __LINE__, G_STRFUNC)
 
 JsonObject *wt_it_check_result(JsonObject *reply, gint64 id, const char *file, int line,

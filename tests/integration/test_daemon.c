@@ -50,10 +50,10 @@ metric_value(const char *metrics, const char *name)
 static void
 assert_prometheus_text(const char *metrics)
 {
-  g_autoptr(GRegex) sample = g_regex_new(
-      "^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[a-zA-Z_][a-zA-Z0-9_]*=\"[^\"]*\""
-      "(,[a-zA-Z_][a-zA-Z0-9_]*=\"[^\"]*\")*\\})? -?[0-9.eE+]+$",
-      0, 0, NULL);
+  g_autoptr(GRegex) sample =
+      g_regex_new("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[a-zA-Z_][a-zA-Z0-9_]*=\"[^\"]*\""
+                  "(,[a-zA-Z_][a-zA-Z0-9_]*=\"[^\"]*\")*\\})? -?[0-9.eE+]+$",
+                  0, 0, NULL);
   g_autoptr(GRegex) comment =
       g_regex_new("^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) .+$", 0, 0, NULL);
   g_autoptr(GHashTable) typed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -170,8 +170,13 @@ test_sigint(void)
 static char *
 print_config(const char *data_dir, const char *config_path, int *status)
 {
-  const char *argv[] = {wt_it_witnessd(), "--print-config", "--data", data_dir,
-                        config_path ? "--config" : NULL, config_path, NULL};
+  const char *argv[] = {wt_it_witnessd(),
+                        "--print-config",
+                        "--data",
+                        data_dir,
+                        config_path ? "--config" : NULL,
+                        config_path,
+                        NULL};
   char *out = NULL;
   g_autofree char *err = NULL;
   *status = wt_it_run(argv, NULL, 30000, &out, &err);
@@ -189,16 +194,26 @@ test_print_config(void)
   g_autofree char *out = print_config(data, NULL, &status);
   g_assert_cmpint(status, ==, 0);
   static const char *const expected[] = {
-      "[server]",         "[http]",
-      "[limits]",         "[tokens]",
-      "\ndata_dir=",      "\nworkers=",
-      "\nlog_level=",     "\nlisten=",
-      "\nport=",          "\nweb_root=",
-      "\ntls_cert=",      "\ntls_key=",
-      "\nmax_message_bytes=", "\nmessages_per_second=",
-      "\nmessage_burst=", "\nhello_timeout=",
-      "\nping_interval=", "\nidle_timeout=",
-      "\nmax_connections=", "\nsecret_file=",
+      "[server]",
+      "[http]",
+      "[limits]",
+      "[tokens]",
+      "\ndata_dir=",
+      "\nworkers=",
+      "\nlog_level=",
+      "\nlisten=",
+      "\nport=",
+      "\nweb_root=",
+      "\ntls_cert=",
+      "\ntls_key=",
+      "\nmax_message_bytes=",
+      "\nmessages_per_second=",
+      "\nmessage_burst=",
+      "\nhello_timeout=",
+      "\nping_interval=",
+      "\nidle_timeout=",
+      "\nmax_connections=",
+      "\nsecret_file=",
   };
   for (guint i = 0; i < G_N_ELEMENTS(expected); i++) {
     if (!strstr(out, expected[i]))
@@ -300,8 +315,7 @@ test_static_index(void)
     g_assert_cmpstr(body, ==, expected);
   }
   g_autofree char *body = NULL;
-  g_assert_cmpuint(wt_it_http_get(wt_it_daemon_url(d), "/no-such-file.js", &body, NULL), ==,
-                   404);
+  g_assert_cmpuint(wt_it_http_get(wt_it_daemon_url(d), "/no-such-file.js", &body, NULL), ==, 404);
   wt_it_daemon_stop_clean(d);
 }
 

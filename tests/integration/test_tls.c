@@ -23,10 +23,25 @@ make_certs(Certs *c)
   c->dir = wt_it_make_temp_dir();
   c->cert = g_build_filename(c->dir, "cert.pem", NULL);
   c->key = g_build_filename(c->dir, "key.pem", NULL);
-  const char *argv[] = {openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                        "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", c->key, "-out",
-                        c->cert, "-days", "2", "-subj", "/CN=127.0.0.1", "-addext",
-                        "subjectAltName=IP:127.0.0.1,DNS:localhost", NULL};
+  const char *argv[] = {openssl,
+                        "req",
+                        "-x509",
+                        "-newkey",
+                        "ec",
+                        "-pkeyopt",
+                        "ec_paramgen_curve:prime256v1",
+                        "-nodes",
+                        "-keyout",
+                        c->key,
+                        "-out",
+                        c->cert,
+                        "-days",
+                        "2",
+                        "-subj",
+                        "/CN=127.0.0.1",
+                        "-addext",
+                        "subjectAltName=IP:127.0.0.1,DNS:localhost",
+                        NULL};
   g_autofree char *err = NULL;
   int status = wt_it_run(argv, c->dir, 30000, NULL, &err);
   if (status != 0)

@@ -83,8 +83,8 @@ test_link(void)
   const char *data = wt_it_daemon_data_dir(d);
 
   /* The exact shape asked for: base, "/#token=", the token; no query string. */
-  const char *args[] = {"link",      "--data", data,  "--base", "http://127.0.0.1:1234",
-                        "--role",    "staff",  "--sub", "linda",  NULL};
+  const char *args[] = {"link",   "--data", data,    "--base", "http://127.0.0.1:1234",
+                        "--role", "staff",  "--sub", "linda",  NULL};
   g_autofree char *out = NULL, *err = NULL;
   g_assert_cmpint(ctl(args, &out, &err), ==, 0);
   g_assert_true(g_regex_match_simple(
@@ -101,8 +101,8 @@ test_link(void)
   g_assert_cmpstr(wt_it_get_string(result, "role"), ==, "staff");
 
   /* A base with a trailing slash does not double it; https is fine. */
-  const char *https[] = {"link",   "--data",    data,   "--base", "https://example.test:8443/",
-                         "--role", "applicant", "--sub", "ann",   "--room",
+  const char *https[] = {"link",   "--data",    data,    "--base", "https://example.test:8443/",
+                         "--role", "applicant", "--sub", "ann",    "--room",
                          "r-1",    NULL};
   g_autofree char *out2 = NULL;
   g_assert_cmpint(ctl(https, &out2, NULL), ==, 0);
@@ -157,16 +157,16 @@ test_usage_errors(void)
   assert_usage(no_command, NULL);
   const char *bad_command[] = {"mint", "--data", data, "--role", "staff", "--sub", "s", NULL};
   assert_usage(bad_command, NULL);
-  const char *bad_ttl[] = {"token", "--data", data, "--role", "staff", "--sub", "s", "--ttl", "0",
-                           NULL};
+  const char *bad_ttl[] = {"token", "--data", data,    "--role", "staff",
+                           "--sub", "s",      "--ttl", "0",      NULL};
   assert_usage(bad_ttl, "--ttl");
-  const char *bad_option[] = {"token", "--data", data, "--role", "staff", "--sub", "s", "--bogus",
-                              NULL};
+  const char *bad_option[] = {"token", "--data", data,      "--role", "staff",
+                              "--sub", "s",      "--bogus", NULL};
   assert_usage(bad_option, NULL);
   const char *no_base[] = {"link", "--data", data, "--role", "staff", "--sub", "s", NULL};
   assert_usage(no_base, "--base");
-  const char *bad_base[] = {"link", "--data", data, "--base", "127.0.0.1:8080", "--role",
-                            "staff", "--sub", "s", NULL};
+  const char *bad_base[] = {"link",   "--data", data,    "--base", "127.0.0.1:8080",
+                            "--role", "staff",  "--sub", "s",      NULL};
   assert_usage(bad_base, "--base");
   /* None of that created a secret. */
   g_assert_false(g_file_test(data, G_FILE_TEST_EXISTS));

@@ -38,8 +38,8 @@ now_s(void)
 static char *
 claims(const char *sub, const char *role, gint64 exp)
 {
-  return g_strdup_printf("{\"sub\":\"%s\",\"role\":\"%s\",\"exp\":%" G_GINT64_FORMAT "}", sub,
-                         role, exp);
+  return g_strdup_printf("{\"sub\":\"%s\",\"role\":\"%s\",\"exp\":%" G_GINT64_FORMAT "}", sub, role,
+                         exp);
 }
 
 /* A token made here rather than by witnessctl; remembered as forbidden in the log. */
@@ -109,8 +109,7 @@ test_hello(Fixture *f, gconstpointer data)
   g_assert_cmpstr(wt_it_get_string(r2, "role"), ==, "applicant");
   g_assert_cmpstr(wt_it_get_string(r2, "sub"), ==, "bob");
   g_assert_cmpstr(wt_it_get_string(r2, "room"), ==, "room-7");
-  g_assert_cmpstr(wt_it_get_string(r2, "participant"), !=,
-                  wt_it_get_string(result, "participant"));
+  g_assert_cmpstr(wt_it_get_string(r2, "participant"), !=, wt_it_get_string(result, "participant"));
 }
 
 static void
@@ -234,7 +233,8 @@ test_bad_fields(Fixture *f, gconstpointer data)
       "{\"type\":\"ping\",\"id\":null}",
       "{\"type\":\"ping\",\"id\":1.5}",
       "{\"type\":\"ping\",\"id\":\"\"}",
-      "{\"type\":\"ping\",\"id\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}",
+      "{\"type\":\"ping\",\"id\":"
+      "\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}",
   };
   for (guint i = 0; i < G_N_ELEMENTS(no_id); i++) {
     g_autoptr(JsonObject) reply = wt_it_ws_request(ws, no_id[i]);
@@ -367,8 +367,8 @@ test_token_unknown_role(Fixture *f, gconstpointer data)
   static const char *const roles[] = {"\"superuser\"", "\"Staff\"", "\"\"", "7", "null", NULL};
   for (guint i = 0; i < G_N_ELEMENTS(roles); i++) {
     g_autofree char *role = roles[i] ? g_strdup_printf("\"role\":%s,", roles[i]) : g_strdup("");
-    g_autofree char *payload = g_strdup_printf(
-        "{\"sub\":\"carol\",%s\"exp\":%" G_GINT64_FORMAT "}", role, now_s() + 600);
+    g_autofree char *payload =
+        g_strdup_printf("{\"sub\":\"carol\",%s\"exp\":%" G_GINT64_FORMAT "}", role, now_s() + 600);
     g_autofree char *token = craft(f, "HS256", G_CHECKSUM_SHA256, payload, secret);
     assert_hello_refused(f, token, "bad-token");
   }
@@ -557,9 +557,9 @@ test_hello_timeout(Fixture *f, gconstpointer data)
   double seconds = (double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC;
   g_test_message("silent connection closed after %.3f s: %u %s", seconds,
                  wt_it_ws_close_code(silent), wt_it_ws_close_reason(silent));
-  /* Not before the timeout: GLib rounds whole-second timers to a shared
-   * second boundary and may fire up to 1/4 s early (see the report). */
-  g_assert_cmpfloat(seconds, >=, 0.7);
+  /* Not before the timeout (t0 is before the connection, the timer starts
+   * after it). A seconds-granular GLib timer used to fire up to 1/4 s early. */
+  g_assert_cmpfloat(seconds, >=, 0.99);
   g_assert_cmpuint(wt_it_ws_close_code(silent), ==, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION);
   g_assert_nonnull(strstr(wt_it_ws_close_reason(silent), "hello"));
   g_assert_cmpuint(wt_it_ws_received_count(silent), ==, 0);
@@ -574,8 +574,8 @@ test_hello_timeout(Fixture *f, gconstpointer data)
 static void
 test_wrong_path(Fixture *f, gconstpointer data)
 {
-  static const char *const paths[] = {"/", "/wss", "/ws/", "/ws/x", "/healthz", "/index.html",
-                                      "/WS"};
+  static const char *const paths[] = {"/",        "/wss",        "/ws/", "/ws/x",
+                                      "/healthz", "/index.html", "/WS"};
   for (guint i = 0; i < G_N_ELEMENTS(paths); i++) {
     g_autoptr(GError) error = NULL;
     g_autoptr(WtItWs) ws = wt_it_ws_open(wt_it_daemon_url(f->d), paths[i], &error);
