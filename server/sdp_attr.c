@@ -81,9 +81,7 @@ typedef gboolean (*AttrFn)(WtSdpParser *p, char *value);
 static gboolean
 attr_group(WtSdpParser *p, char *value)
 {
-  char *semantics = next_field(&value);
-  if (!semantics)
-    return wt_sdp_fail(p, WT_SDP_ERROR_SYNTAX, "a=group needs semantics");
+  char *semantics = next_field(&value); /* not NULL: see need_value */
   /* Only BUNDLE is modelled, and only the first BUNDLE group (browsers write one). */
   if (strcmp(semantics, "BUNDLE") != 0 || p->sdp->bundle->len > 0)
     return TRUE;
@@ -104,9 +102,7 @@ attr_group(WtSdpParser *p, char *value)
 static gboolean
 attr_msid_semantic(WtSdpParser *p, char *value)
 {
-  value = rest_of(value); /* libwebrtc writes "a=msid-semantic: WMS" */
-  if (!value)
-    return wt_sdp_fail(p, WT_SDP_ERROR_SYNTAX, "a=msid-semantic needs a value");
+  /* libwebrtc writes "a=msid-semantic: WMS"; the space is already gone. */
   return set_once(p, &p->sdp->msid_semantic, value, "msid-semantic");
 }
 
@@ -136,9 +132,6 @@ attr_ice_pwd(WtSdpParser *p, char *value)
 static gboolean
 attr_ice_options(WtSdpParser *p, char *value)
 {
-  value = rest_of(value);
-  if (!value)
-    return wt_sdp_fail(p, WT_SDP_ERROR_SYNTAX, "a=ice-options needs a value");
   g_autofree char *copy = g_strdup(value);
   char *walk = copy;
   for (char *opt; (opt = next_field(&walk));)
@@ -483,7 +476,6 @@ attr_ssrc_group(WtSdpParser *p, char *value)
 static gboolean
 attr_candidate(WtSdpParser *p, char *value)
 {
-  value = rest_of(value);
   guint fields = 0;
   for (const char *c = value; c && *c; fields++) {
     while (*c && *c != ' ')
@@ -504,9 +496,6 @@ attr_candidate(WtSdpParser *p, char *value)
 static gboolean
 attr_rid(WtSdpParser *p, char *value)
 {
-  value = rest_of(value);
-  if (!value)
-    return wt_sdp_fail(p, WT_SDP_ERROR_SYNTAX, "a=rid needs a value");
   if (p->media->rids->len >= WT_SDP_MAX_RIDS)
     return wt_sdp_fail(p, WT_SDP_ERROR_LIMIT, "more than %d a=rid in one m-section",
                        WT_SDP_MAX_RIDS);
@@ -517,9 +506,6 @@ attr_rid(WtSdpParser *p, char *value)
 static gboolean
 attr_simulcast(WtSdpParser *p, char *value)
 {
-  value = rest_of(value);
-  if (!value)
-    return wt_sdp_fail(p, WT_SDP_ERROR_SYNTAX, "a=simulcast needs a value");
   return set_once(p, &p->media->simulcast, value, "simulcast");
 }
 
@@ -545,7 +531,9 @@ attr_max_message_size(WtSdpParser *p, char *value)
 
 enum { SESSION = 1, MEDIA = 2, BOTH = 3 };
 
-/* need_value: the attribute is "name:value"; otherwise a flag (any value ignored). */
+/* need_value: the attribute is "name:value", and its handler gets the value
+ * without leading spaces, never NULL or empty; otherwise it is a flag, and any
+ * value is ignored. The direction attributes get their own name. */
 static const struct {
   const char *name;
   AttrFn fn;
@@ -597,9 +585,11 @@ wt_sdp_parse_attribute(WtSdpParser *p, char *text)
       continue;
     if (!(attributes[i].where & level))
       return TRUE; /* e.g. a=mid at session level: not meaningful there, ignored */
-    if (attributes[i].need_value && !rest_of(value))
+    if (attributes[i].fn == attr_direction)
+      return attr_direction(p, text);
+    if (attributes[i].need_value && !(value = rest_of(value)))
       return wt_sdp_fail(p, WT_SDP_ERROR_SYNTAX, "a=%s needs a value", attributes[i].name);
-    return attributes[i].fn(p, attributes[i].fn == attr_direction ? text : value);
+    return attributes[i].fn(p, value);
   }
   return TRUE; /* unknown attributes are ignored */
 }

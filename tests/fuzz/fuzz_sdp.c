@@ -35,6 +35,9 @@ exercise(const WtSdp *sdp)
     for (guint j = 0; j < m->extmaps->len; j++) {
       const WtSdpExtmap *e = m->extmaps->pdata[j];
       g_assert(e->id >= 1 && e->id <= 255 && e->id != 15);
+      WtSdpExtmap *copy = wt_sdp_extmap_copy(e);
+      g_assert(copy->id == e->id && strcmp(copy->uri, e->uri) == 0);
+      wt_sdp_extmap_free(copy);
       g_assert(wt_sdp_media_find_extmap_id(m, e->id) == e);
       (void)wt_sdp_media_find_extmap(m, e->uri);
     }
@@ -45,7 +48,8 @@ exercise(const WtSdp *sdp)
       const WtSdpCodec *rtx = wt_sdp_media_find_rtx(m, c->pt);
       g_assert(!rtx || rtx->apt == c->pt);
       WtH264ProfileLevel pl;
-      (void)wt_sdp_h264_profile_level(c->fmtp, &pl);
+      if (wt_sdp_h264_profile_level(c->fmtp, &pl))
+        g_assert(strcmp(wt_sdp_h264_profile_name(pl.profile), "unknown") != 0);
       (void)wt_sdp_h264_same_profile(c->fmtp, ((WtSdpCodec *)m->codecs->pdata[0])->fmtp);
       (void)wt_sdp_vp9_profile_id(c->fmtp);
       (void)wt_sdp_av1_profile(c->fmtp);

@@ -650,6 +650,7 @@ test_limits(void)
   g_autofree char *pad = g_strnfill(WT_SDP_MAX_LINE - 2, 'x');
   g_autofree char *ok_line = g_strconcat(HEADER "a=", pad, "\r\n", NULL);
   g_autoptr(WtSdp) fits = parse_ok(ok_line);
+  g_assert_nonnull(fits);
   g_autofree char *long_line = g_strconcat(HEADER "a=x", pad, "\n", NULL);
   assert_refused(long_line, WT_SDP_ERROR_LIMIT, "line 5: longer than 4096 bytes");
   g_autofree char *huge = g_strnfill(WT_SDP_MAX_LEN + 1, '\n');
@@ -684,6 +685,7 @@ test_limits(void)
     for (guint i = 1; i <= counted[c].max; i++)
       g_string_append_printf(s, "%s%u%s\r\n", counted[c].prefix, 100 + i, counted[c].suffix);
     g_autoptr(WtSdp) at_limit = parse_ok(s->str);
+    g_assert_nonnull(at_limit);
     g_string_append_printf(s, "%s%u%s\r\n", counted[c].prefix, 101 + counted[c].max,
                            counted[c].suffix);
     assert_refused(s->str, WT_SDP_ERROR_LIMIT, counted[c].mention);
