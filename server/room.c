@@ -346,12 +346,16 @@ update_subscriptions(WtRoom *room)
 {
   for (guint i = 0; i < room->participants->len; i++) {
     Participant *q = g_ptr_array_index(room->participants, i);
-    if (q->subscribe_state == SUBSCRIBE_OFF || !refresh_slots(q))
+    if (q->subscribe_state == SUBSCRIBE_OFF)
       continue;
-    if (q->subscribe_state == SUBSCRIBE_STABLE)
-      offer_subscription(q, NULL);
-    else
+    if (q->subscribe_state == SUBSCRIBE_OFFERED) {
+      /* The slots stay as offered until the answer comes (it is checked
+       * against them); handle_answer() then offers what changed. */
       q->offer_pending = TRUE;
+      continue;
+    }
+    if (refresh_slots(q) || q->offer_pending)
+      offer_subscription(q, NULL);
   }
 }
 
@@ -526,6 +530,7 @@ remove_participant(Participant *p, const char *reason)
       if (ss->source == p) {
         ss->source = NULL;
         ss->slot->active = FALSE;
+        q->offer_pending = TRUE; /* refresh_slots() cannot see this change */
       }
     }
   }
@@ -664,7 +669,9 @@ handle_publish(Participant *p, WtRequest *req)
     return;
   g_autoptr(GError) error = NULL;
   WtPeer *peer = p->publish;
-  if (!peer && !(peer = new_peer(p, FALSE, WT_DTLS_ROLE_CLIENT, "publish", &publish_callbacks,
+  /* We answer setup:passive (we are the DTLS server): as the client, Chrome
+   * offers AEAD_AES_128_GCM first; as the server it picks AES-CM. */
+  if (!peer && !(peer = new_peer(p, FALSE, WT_DTLS_ROLE_SERVER, "publish", &publish_callbacks,
                                  &error))) {
     wt_signaling_reply_error(sig, req, WT_ERR_INTERNAL, error->message);
     return;
@@ -678,7 +685,7 @@ handle_publish(Participant *p, WtRequest *req)
 
   g_autoptr(GPtrArray) tracks = g_ptr_array_new_with_free_func((GDestroyNotify)wt_track_free);
   g_autoptr(GPtrArray) candidates = wt_peer_get_local_candidates(peer);
-  WtLocalTransport local = local_transport(p->room, peer, WT_SDP_SETUP_ACTIVE, candidates);
+  WtLocalTransport local = local_transport(p->room, peer, WT_SDP_SETUP_PASSIVE, candidates);
   g_autoptr(WtSdp) answer = wt_negotiate_publish_answer(offer, &local, tracks, &error);
   if (!answer) {
     if (!p->publish)
@@ -738,7 +745,12 @@ handle_answer(Participant *q, WtRequest *req)
     return;
   g_autoptr(GError) error = NULL;
   if (!wt_negotiate_subscribe_answer(answer, q->slots, &error)) {
+    /* Start over with a fresh offer rather than wait for an answer that
+     * cannot come. */
     wt_signaling_reply_error(sig, req, ERR_BAD_SDP, error->message);
+    q->subscribe_state = SUBSCRIBE_STABLE;
+    refresh_slots(q);
+    offer_subscription(q, NULL);
     return;
   }
   const WtSdpMedia *tag = wt_sdp_bundle_tag(answer);

@@ -13,6 +13,19 @@
 //   refused     hello was refused (data-code: bad-token, token-expired, …)
 //   closed      the connection closed (data-code: the WebSocket close code)
 // Everything the server sends is shown with textContent, never as HTML.
+//
+// When the token names a room, the page joins it right after hello: it asks
+// for the camera and microphone, publishes them, and shows a tile per person
+// (#tiles: our own muted self view first, then one .tile[data-participant] per
+// other person with their name and role). #room-view carries data-state:
+//   joining  asking for the camera, joining, negotiating
+//   joined   in the room (media may still be connecting: see #pub-state and
+//            #sub-state, whose data-state is the ICE connection state)
+//   left     out of the room (data-code: left, connection closed, …)
+//   refused  the server said no (data-code: forbidden, room-full, …)
+// A remote tile gets data-first-frame (ms since the page started) when its
+// first video frame is shown. For tests and the console, `window.witness`
+// holds the current {client, room}.
 import { WitnessClient, wsUrlFor } from './witness.js';
 
 const TOKEN_KEY = 'witness.token';
@@ -32,6 +45,17 @@ const REFUSALS = {
   forbidden: ['无权访问', 'Forbidden'],
 };
 
+const ICE_STATES = {
+  none: ['—', '—'],
+  new: ['未开始', 'new'],
+  checking: ['连接中', 'checking'],
+  connected: ['已连接', 'connected'],
+  completed: ['已连接', 'completed'],
+  disconnected: ['已中断', 'disconnected'],
+  failed: ['失败', 'failed'],
+  closed: ['已关闭', 'closed'],
+};
+
 const $ = (id) => document.getElementById(id);
 
 let client = null;
@@ -39,6 +63,20 @@ let token = null;
 let view = 'connecting';
 let pingTimer = 0;
 let expiryTimer = 0;
+let room = null; // the Room we are in, if any
+let localStream = null; // our camera and microphone while in a room
+let joinAttempt = 0; // a newer attempt (or leaving) makes an older one stale
+
+Object.defineProperty(window, 'witness', {
+  value: Object.freeze({
+    get client() {
+      return client;
+    },
+    get room() {
+      return room;
+    },
+  }),
+});
 
 /** "中文 English": the English half in its own span, marked lang="en". */
 function bilingual(zh, en) {
@@ -208,8 +246,271 @@ function showClosed({ code, reason }) {
   showState('closed', label, detail, code);
 }
 
+// ---- the room ------------------------------------------------------------------
+
+function showRoomState(state, label, code = null) {
+  const section = $('room-view');
+  section.dataset.state = state;
+  if (code === null) delete section.dataset.code;
+  else section.dataset.code = String(code);
+  $('room-state').replaceChildren(label);
+  showControls();
+}
+
+function showControls() {
+  const state = $('room-view').dataset.state;
+  const inRoom = state === 'joining' || state === 'joined';
+  $('leave').hidden = !inRoom;
+  $('mute-audio').hidden = $('mute-video').hidden = state !== 'joined' || !localStream;
+  $('rejoin').hidden = inRoom || view !== 'connected';
+}
+
+function showNotice(content) {
+  const notice = $('room-notice');
+  notice.replaceChildren(content ?? '');
+  notice.hidden = !content;
+}
+
+function showLinkState(which, state) {
+  const el = $(which === 'publish' ? 'pub-state' : 'sub-state');
+  el.dataset.state = state;
+  const [zh, en] = ICE_STATES[state] ?? [state, state];
+  el.replaceChildren(zh === en ? zh : bilingual(zh, en));
+}
+
+/**
+ * Plays @video. When the browser wants a click before it plays sound (before
+ * the camera is on, say), plays it muted for now and offers #enable-sound.
+ * Resolves with whether it plays with sound.
+ */
+async function play(video) {
+  try {
+    await video.play();
+    return !video.muted;
+  } catch (err) {
+    if (err.name !== 'NotAllowedError' || video.muted) return false;
+    video.muted = true;
+    video.dataset.soundBlocked = 'true';
+    $('enable-sound').hidden = false;
+    video.play().catch(() => {});
+    return false;
+  }
+}
+
+/** Tries sound again on the videos play() had to mute (after a click, or once capturing). */
+async function retrySound() {
+  const blocked = [...$('tiles').querySelectorAll('video[data-sound-blocked]')];
+  await Promise.all(blocked.map((video) => {
+    delete video.dataset.soundBlocked;
+    video.muted = false;
+    return play(video);
+  }));
+  $('enable-sound').hidden = !$('tiles').querySelector('video[data-sound-blocked]');
+}
+
+function remoteTile(participant) {
+  return [...$('tiles').querySelectorAll('.tile.remote')].find((t) => t.dataset.participant === participant);
+}
+
+function addRemoteTile({ participant, sub, role }) {
+  let tile = remoteTile(participant);
+  if (tile) return tile;
+  tile = document.createElement('figure');
+  tile.className = 'tile remote';
+  tile.dataset.participant = participant;
+  tile.dataset.sub = sub;
+  tile.dataset.role = role;
+  tile.dataset.testid = 'remote-tile';
+  const video = document.createElement('video');
+  video.autoplay = true;
+  video.playsInline = true;
+  const caption = document.createElement('figcaption');
+  const name = document.createElement('span');
+  name.className = 'name';
+  name.textContent = sub;
+  const roleLabel = document.createElement('span');
+  roleLabel.className = 'role';
+  roleLabel.append(bilingual(ROLE_NAMES[role] ?? role, role));
+  caption.append(name, ' ', roleLabel);
+  const waiting = document.createElement('div');
+  waiting.className = 'waiting';
+  waiting.append(bilingual('等待视频…', 'Waiting for video…'));
+  tile.append(video, waiting, caption);
+  $('tiles').append(tile);
+  return tile;
+}
+
+function showTrack({ participant, sub, role, stream }) {
+  const tile = addRemoteTile({ participant, sub, role });
+  const video = tile.querySelector('video');
+  if (video.srcObject === stream) return;
+  video.srcObject = stream;
+  const shown = (now) => {
+    tile.classList.add('live');
+    if (!tile.dataset.firstFrame) tile.dataset.firstFrame = String(Math.round(now));
+  };
+  if ('requestVideoFrameCallback' in video) video.requestVideoFrameCallback((now) => shown(now));
+  else video.addEventListener('loadeddata', () => shown(performance.now()), { once: true });
+  play(video);
+}
+
+function clearRemoteTiles() {
+  for (const tile of $('tiles').querySelectorAll('.tile.remote')) {
+    tile.querySelector('video').srcObject = null;
+    tile.remove();
+  }
+  $('enable-sound').hidden = true;
+}
+
+function stopLocalMedia() {
+  for (const track of localStream?.getTracks() ?? []) track.stop();
+  localStream = null;
+  $('self-video').srcObject = null;
+  $('self-tile').hidden = true;
+}
+
+/** Camera and microphone; failing that, whichever works; failing both, null. */
+async function getLocalMedia() {
+  for (const constraints of [{ audio: true, video: true }, { audio: true }, { video: true }]) {
+    try {
+      return await navigator.mediaDevices.getUserMedia(constraints);
+    } catch {
+      // try the next
+    }
+  }
+  return null;
+}
+
+function showMuteButtons() {
+  const isMuted = (kind) => (localStream?.getTracks() ?? []).filter((t) => t.kind === kind).every((t) => !t.enabled);
+  for (const kind of ['audio', 'video']) {
+    const button = $(`mute-${kind}`);
+    const muted = isMuted(kind);
+    button.setAttribute('aria-pressed', String(muted));
+    const labels = kind === 'audio'
+      ? (muted ? ['取消静音', 'Unmute'] : ['静音', 'Mute'])
+      : (muted ? ['开启摄像头', 'Camera on'] : ['关闭摄像头', 'Camera off']);
+    button.replaceChildren(bilingual(...labels));
+  }
+  $('self-tile').classList.toggle('camera-off', isMuted('video'));
+}
+
+/** Shows our own camera once it is open, or says that there is none. */
+function showLocalMedia(stream) {
+  localStream = stream;
+  if (stream) {
+    $('self-tile').hidden = false;
+    $('self-video').srcObject = stream;
+    play($('self-video'));
+    retrySound(); // browsers let a page that captures play sound
+  } else {
+    $('self-tile').hidden = true;
+    showNotice(bilingual('无法使用摄像头或麦克风：其他人看不到也听不到您。',
+      'Camera and microphone are unavailable: the others cannot see or hear you.'));
+  }
+  showMuteButtons();
+  showControls();
+}
+
+/** Forgets the room on screen and stops the camera; the server side is left already. */
+function endRoom(reason) {
+  room = null;
+  stopLocalMedia();
+  clearRemoteTiles();
+  showLinkState('publish', 'none');
+  showLinkState('subscribe', 'none');
+  document.body.classList.remove('in-room');
+  showRoomState('left', bilingual('已离开房间', 'Left the room'), reason);
+}
+
+async function enterRoom(c, me) {
+  const attempt = ++joinAttempt;
+  const stale = () => c !== client || attempt !== joinAttempt;
+  $('room-view').hidden = false;
+  $('room-name').textContent = me.room;
+  $('self-name').textContent = me.sub;
+  showNotice(null);
+  showRoomState('joining', bilingual('正在加入…', 'Joining…'));
+  document.body.classList.add('in-room');
+  // The camera opens once the room has let us in; receiving does not wait
+  // for it (nor for the person to allow it), publishing does.
+  const media = async () => {
+    const stream = await getLocalMedia();
+    if (!stale()) {
+      showLocalMedia(stream);
+      return stream;
+    }
+    for (const track of stream?.getTracks() ?? []) track.stop();
+    return null;
+  };
+  let r;
+  try {
+    r = await c.joinRoom(me.room, {
+      localStream: media,
+      on: {
+        'participant-joined': (p) => stale() || addRemoteTile(p),
+        'participant-left': (p) => stale() || remoteTile(p.participant)?.remove(),
+        track: (t) => stale() || showTrack(t),
+        state: (st) => stale() || showLinkState(st.pc, st.ice),
+        left: ({ reason }) => stale() || endRoom(reason),
+      },
+    });
+  } catch (err) {
+    if (stale()) return;
+    stopLocalMedia();
+    document.body.classList.remove('in-room');
+    const [zh, en] = REFUSALS[err.code] ?? ['无法加入房间', 'Cannot join the room'];
+    showRoomState('refused', bilingual(zh, en), err.code);
+    showNotice(err.reason || err.message);
+    return;
+  }
+  if (stale()) {
+    r.leave();
+    return;
+  }
+  room = r;
+  for (const [which, state] of Object.entries(r.iceStates)) showLinkState(which, state);
+  showRoomState('joined', bilingual('已在房间中', 'In the room'));
+  showMuteButtons();
+}
+
+for (const kind of ['audio', 'video']) {
+  $(`mute-${kind}`).addEventListener('click', () => {
+    if (!room) return;
+    room.setMuted(kind, !room.isMuted(kind));
+    showMuteButtons();
+  });
+}
+
+$('enable-sound').addEventListener('click', () => retrySound());
+
+$('leave').addEventListener('click', () => {
+  if (room) {
+    room.leave();
+  } else {
+    joinAttempt++; // still joining: that attempt leaves once it has joined
+    endRoom('left');
+  }
+});
+
+$('rejoin').addEventListener('click', () => {
+  if (client?.identity?.room && !room) enterRoom(client, client.identity);
+});
+
+// ---- the connection --------------------------------------------------------------
+
 async function start() {
   stopTimers();
+  joinAttempt++;
+  if (room) {
+    const old = room;
+    room = null;
+    old.leave();
+  }
+  stopLocalMedia();
+  clearRemoteTiles();
+  document.body.classList.remove('in-room');
+  $('room-view').hidden = true;
   if (client) {
     const old = client;
     client = null;
@@ -262,6 +563,7 @@ async function start() {
   document.title = `${me.sub} · 已连接 Connected · Witness`;
   ping(c);
   pingTimer = setInterval(() => ping(c), PING_INTERVAL_MS);
+  if (me.room) enterRoom(c, me);
 }
 
 $('reconnect').addEventListener('click', () => start());

@@ -1,6 +1,7 @@
 // lib/browser.mjs — Debian's Chromium through playwright-core, never a
 // browser build that Playwright downloads. A fresh profile folder per launch,
-// removed on close. Fake camera and microphone are on for the room tests.
+// removed on close. Fake camera and microphone are on for the room tests:
+// Chromium's own test pattern and beeps, or files (fakeMediaArgs()).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,12 +32,18 @@ async function loadPlaywright() {
   }
 }
 
+/** Flags that make Chromium's camera and microphone play @video (MJPEG) and @audio (WAV). */
+export function fakeMediaArgs({ video, audio }) {
+  return [`--use-file-for-fake-video-capture=${video}`, `--use-file-for-fake-audio-capture=${audio}`];
+}
+
 /**
  * Launches Chromium with a fresh profile. Resolves with {context, close()}:
  * every page of @context is a separate tab with its own sessionStorage.
- * @ignoreHTTPSErrors accepts self-signed certificates (for the TLS test).
+ * @ignoreHTTPSErrors accepts self-signed certificates (for the TLS test);
+ * @args are added to CHROMIUM_ARGS.
  */
-export async function launchChromium({ ignoreHTTPSErrors = false } = {}) {
+export async function launchChromium({ ignoreHTTPSErrors = false, args = [] } = {}) {
   const { chromium } = await loadPlaywright();
   const userDataDir = await mkdtemp(join(tmpdir(), 'witness-chromium-'));
   let context;
@@ -44,7 +51,7 @@ export async function launchChromium({ ignoreHTTPSErrors = false } = {}) {
     context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM,
       headless: true,
-      args: CHROMIUM_ARGS,
+      args: [...CHROMIUM_ARGS, ...args],
       viewport: { width: 900, height: 720 },
       ignoreHTTPSErrors,
       timeout: 30000,
@@ -61,6 +68,38 @@ export async function launchChromium({ ignoreHTTPSErrors = false } = {}) {
       } finally {
         await rm(userDataDir, { recursive: true, force: true });
       }
+    },
+  };
+}
+
+/**
+ * Launches Chromium as a process group of its own, for a test that freezes
+ * it. Resolves with {context, freeze(), thaw(), close()}: freeze() stops
+ * every process of that browser (SIGSTOP to the group, as if the machine
+ * hung: no media, no consent checks, no WebSocket traffic), thaw() lets it
+ * go on.
+ */
+export async function launchFreezableChromium() {
+  const { chromium } = await loadPlaywright();
+  const server = await chromium.launchServer({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  const group = -server.process().pid; // Playwright starts the browser as a group leader
+  let frozen = false;
+  const browser = await chromium.connect(server.wsEndpoint());
+  const context = await browser.newContext({ viewport: { width: 900, height: 720 } });
+  return {
+    context,
+    freeze() {
+      process.kill(group, 'SIGSTOP');
+      frozen = true;
+    },
+    thaw() {
+      if (frozen) process.kill(group, 'SIGCONT');
+      frozen = false;
+    },
+    async close() {
+      this.thaw();
+      await browser.close().catch(() => {});
+      await server.close();
     },
   };
 }
