@@ -77,6 +77,10 @@ static const KeySpec keys[] = {
      "Seconds a media connection has to connect before it is given up."},
     {"rooms", "silence_timeout", KEY_UINT, FIELD(silence_timeout), "10", 3, 600,
      "Seconds without any media or RTCP after which a participant is gone."},
+    {"rooms", "max_bitrate_kbps", KEY_UINT, FIELD(max_bitrate_kbps), "2500", 0, 100000,
+     "Most each published video may send, kbit/s (told to browsers by REMB); 0 for no cap."},
+    {"testing", "drop_to_subscribers_percent", KEY_UINT, FIELD(drop_to_subscribers_percent), "0",
+     0, 50, "Tests only: drop this share of media packets toward subscribers, to exercise NACK."},
 };
 
 static const char *const groups_help[][2] = {
@@ -86,6 +90,7 @@ static const char *const groups_help[][2] = {
     {"tokens", "Signed tokens (JWT, HS256) that say who a client is."},
     {"ice", "Media transport: ICE addresses and the STUN/TURN servers clients use."},
     {"rooms", "Video rooms."},
+    {"testing", "Switches for tests; leave them alone in production."},
 };
 
 static gpointer

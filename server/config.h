@@ -46,6 +46,9 @@ typedef struct {
   guint max_participants;
   guint connect_timeout;
   guint silence_timeout;
+  guint max_bitrate_kbps;
+  /* [testing] */
+  guint drop_to_subscribers_percent;
 } WtConfig;
 
 /* A config holding every default (transfer full). */

@@ -97,13 +97,12 @@ new_description(guint64 session_id, guint64 version)
   return sdp;
 }
 
-/* Keeps the feedback we act on, where the other side offered it. */
+/* Keeps the feedback in @ours that the other side offered. */
 static void
-keep_feedback(WtSdpCodec *codec, WtSdpMediaKind kind, const GPtrArray *offered)
+keep_feedback(WtSdpCodec *codec, const char *const *ours, const GPtrArray *offered)
 {
-  static const char *const ours[] = {"nack pli", "ccm fir"};
   g_ptr_array_set_size(codec->rtcp_fb, 0);
-  for (guint i = 0; kind == WT_SDP_MEDIA_VIDEO && i < G_N_ELEMENTS(ours); i++) {
+  for (guint i = 0; ours[i]; i++) {
     for (guint j = 0; offered && j < offered->len; j++) {
       if (g_ascii_strcasecmp(g_ptr_array_index(offered, j), ours[i]) == 0) {
         g_ptr_array_add(codec->rtcp_fb, g_strdup(ours[i]));
@@ -112,6 +111,14 @@ keep_feedback(WtSdpCodec *codec, WtSdpMediaKind kind, const GPtrArray *offered)
     }
   }
 }
+
+/* What we act on from publishers, per kind. */
+static const char *const publish_video_feedback[] = {"nack pli", "ccm fir", "goog-remb",
+                                                     "transport-cc", NULL};
+static const char *const publish_audio_feedback[] = {"transport-cc", NULL};
+/* What we offer subscribers (video; audio gets none). */
+static const char *const subscribe_video_feedback[] = {"nack", "nack pli", "ccm fir", "goog-remb",
+                                                       NULL};
 
 /* ---- Publish ------------------------------------------------------------------- */
 
@@ -171,7 +178,9 @@ static WtTrack *
 accept_section(WtSdpMedia *answer, const WtSdpMedia *offer, const WtSdpCodec *codec)
 {
   WtSdpCodec *chosen = wt_sdp_codec_copy(codec);
-  keep_feedback(chosen, offer->kind, codec->rtcp_fb);
+  keep_feedback(chosen,
+                offer->kind == WT_SDP_MEDIA_VIDEO ? publish_video_feedback : publish_audio_feedback,
+                codec->rtcp_fb);
   g_ptr_array_add(answer->codecs, chosen);
   answer->rtcp_rsize = offer->rtcp_rsize;
   gboolean sends = offer->direction == WT_SDP_DIRECTION_SENDONLY ||
@@ -181,6 +190,11 @@ accept_section(WtSdpMedia *answer, const WtSdpMedia *offer, const WtSdpCodec *co
   WtTrack *track = g_new0(WtTrack, 1);
   for (guint i = 0; i < offer->extmaps->len; i++) {
     const WtSdpExtmap *e = g_ptr_array_index(offer->extmaps, i);
+    if (g_str_equal(e->uri, WT_TWCC_URI) && e->id <= 255) {
+      g_ptr_array_add(answer->extmaps, wt_sdp_extmap_new(e->id, e->uri));
+      track->twcc_ext_id = (guint8)e->id;
+      continue;
+    }
     for (guint x = 0; x < WT_EXT_COUNT; x++) {
       if (!extension_applies(x, offer->kind) || !g_str_equal(e->uri, extension_uris[x]))
         continue;
@@ -276,11 +290,9 @@ wt_negotiate_subscribe_offer(GPtrArray *slots, const WtLocalTransport *local, gu
     set_transport(m, local, i == 0);
     m->rtcp_rsize = TRUE;
     WtSdpCodec *codec = wt_sdp_codec_copy(slot->codec);
-    keep_feedback(codec, slot->kind, slot->codec->rtcp_fb);
-    if (slot->kind == WT_SDP_MEDIA_VIDEO && codec->rtcp_fb->len == 0) {
-      g_ptr_array_add(codec->rtcp_fb, g_strdup("nack pli"));
-      g_ptr_array_add(codec->rtcp_fb, g_strdup("ccm fir"));
-    }
+    g_ptr_array_set_size(codec->rtcp_fb, 0);
+    for (guint f = 0; slot->kind == WT_SDP_MEDIA_VIDEO && subscribe_video_feedback[f]; f++)
+      g_ptr_array_add(codec->rtcp_fb, g_strdup(subscribe_video_feedback[f]));
     g_ptr_array_add(m->codecs, codec);
     for (guint x = 0; x < WT_EXT_COUNT; x++) {
       if (extension_applies(x, slot->kind))

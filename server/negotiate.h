@@ -11,6 +11,11 @@
  * rejected (port 0), as is an offer without rtcp-mux or an RTP m-section
  * without a=mid.
  *
+ * Feedback: publishers get transport-cc (we answer with transport-wide
+ * feedback), REMB (the room's cap and what subscribers can take), PLI and FIR;
+ * subscribers are offered NACK (answered from our packet cache), PLI, FIR and
+ * REMB (their estimate of what they can receive).
+ *
  * Subscribe: we offer one sendonly m-section per slot (a track of someone
  * else), with the track's codec and SSRC and one extension id per URI for the
  * whole session (wt_extension_id()); a slot whose track went away stays as an
@@ -53,7 +58,12 @@ typedef struct {
   guint32 ssrc;      /* 0 when the offer did not say */
   char *stream_id, *track_id;
   guint8 ext_ids[WT_EXT_COUNT]; /* the publisher's id of each forwarded extension, 0 = none */
+  guint8 twcc_ext_id; /* the publisher's transport-wide sequence number id, 0 = none */
 } WtTrack;
+
+/* The transport-wide congestion control extension: negotiated on publish
+ * connections (we send the feedback), never forwarded. */
+#define WT_TWCC_URI "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
 
 void wt_track_free(WtTrack *track);
 WtTrack *wt_track_copy(const WtTrack *track);

@@ -64,14 +64,6 @@ sub_slot_free(gpointer data)
   g_free(data);
 }
 
-static void
-pub_track_free(gpointer data)
-{
-  PubTrack *pt = data;
-  wt_track_free(pt->track);
-  g_free(pt);
-}
-
 static Participant *
 participant_new(WtRoom *room, const char *id, const WtIdentity *who, guint64 session)
 {
@@ -82,10 +74,11 @@ participant_new(WtRoom *room, const char *id, const WtIdentity *who, guint64 ses
   p->role = who->role;
   p->session = session;
   p->log_prefix = g_strdup_printf("room %s: %s (%s)", room->id, id, who->sub);
-  p->tracks = g_ptr_array_new_with_free_func(pub_track_free);
+  p->tracks = g_ptr_array_new_with_free_func(wt_room_pub_track_free);
   p->slots = g_ptr_array_new_with_free_func((GDestroyNotify)wt_slot_free);
   p->sub_slots = g_ptr_array_new_with_free_func(sub_slot_free);
   p->sdp_session_id = g_random_int() & 0x7fffffff;
+  p->rtcp_ssrc = g_random_int();
   return p;
 }
 
@@ -485,6 +478,7 @@ wt_room_free(WtRoom *room)
 {
   if (!room)
     return;
+  wt_room_feedback_stop(room);
   for (guint i = 0; i < room->participants->len; i++)
     participant_free(g_ptr_array_index(room->participants, i));
   g_ptr_array_unref(room->participants);
@@ -562,6 +556,7 @@ wt_room_join(WtRoom *room, WtRequest *req)
   WtSignaling *sig = room->env->signaling;
   Participant *p = find_by_sub(room, who->sub);
   gboolean rejoin = p != NULL;
+  wt_room_feedback_start(room);
   if (rejoin) {
     if (p->session != session) {
       JsonObject *fields = json_object_new();
@@ -705,11 +700,8 @@ handle_publish(Participant *p, WtRequest *req)
   if (same_tracks(p->tracks, tracks))
     return;
   g_ptr_array_set_size(p->tracks, 0);
-  for (guint i = 0; i < tracks->len; i++) {
-    PubTrack *pt = g_new0(PubTrack, 1);
-    pt->track = wt_track_copy(g_ptr_array_index(tracks, i));
-    g_ptr_array_add(p->tracks, pt);
-  }
+  for (guint i = 0; i < tracks->len; i++)
+    g_ptr_array_add(p->tracks, wt_room_pub_track_new(g_ptr_array_index(tracks, i)));
   g_message("%s: publishes %u tracks", p->log_prefix, p->tracks->len);
   JsonObject *fields = json_object_new();
   json_object_set_string_member(fields, "room", p->room->id);

@@ -31,6 +31,11 @@ typedef struct {
   guint64 packets_out, bytes_out; /* RTP sent to subscribers */
   guint64 drops;                  /* packets not forwarded: unknown SSRC, bad header, send error */
   guint64 plis;                   /* keyframe requests sent to publishers */
+  guint64 nacks;                  /* NACK packets received from subscribers */
+  guint64 nack_seqs;              /* sequence numbers they asked for */
+  guint64 retransmissions;        /* packets resent from the cache */
+  guint64 bitrate_in, bitrate_out; /* bits per second over the last second (gauges) */
+  guint loss_permille;            /* worst loss subscribers report, 1/1000 (gauge) */
   guint participants;
 } WtRoomCounters;
 
@@ -44,6 +49,8 @@ typedef struct {
   guint port_min, port_max;
   guint connect_timeout_s, silence_timeout_s;
   guint max_participants;
+  guint64 max_bitrate;      /* REMB cap per published video stream, bit/s; 0 = none */
+  guint drop_percent;       /* test only: drop this share of packets toward subscribers */
   char *ice_servers_json; /* what clients get as iceServers, a JSON array */
   /* Called on the main thread when a participant leaves by itself (its
    * connection failed or went silent), so the registry forgets it. */

@@ -1,6 +1,6 @@
 /* room_media.c — the packet path of a room: RTP from publishers forwarded to
- * subscribers, RTCP that matters (keyframe requests, sender reports), and
- * keyframe requests of our own. Worker thread only; no allocation per packet.
+ * subscribers, keyframe requests (theirs and ours), and the hand-off of other
+ * RTCP to room_feedback.c. Worker thread only; no allocation per packet.
  */
 #include <string.h>
 
@@ -10,10 +10,15 @@
 
 #define KEYFRAME_REQUEST_INTERVAL_US (500 * 1000)
 
-static void
-forward_to(WtRoom *room, Participant *to, const SubSlot *ss, const guint8 *pkt, gsize len,
-           const WtRtpHeader *h)
+void
+wt_room_forward(WtRoom *room, Participant *to, SubSlot *ss, const guint8 *pkt, gsize len,
+                const WtRtpHeader *h, gboolean retransmission)
 {
+  guint drop = room->env->drop_percent;
+  if (drop && !retransmission && (guint)g_random_int_range(0, 100) < drop) {
+    wt_room_count(&room->counters.drops, 1); /* the test-only loss switch */
+    return;
+  }
   guint8 *buf = room->scratch;
   memcpy(buf, pkt, len);
   if (ss->slot->codec->pt != h->pt)
@@ -24,6 +29,8 @@ forward_to(WtRoom *room, Participant *to, const SubSlot *ss, const guint8 *pkt, 
     wt_room_count(&room->counters.drops, 1);
     return;
   }
+  ss->packets_sent++;
+  ss->octets_sent += (guint32)h->payload_len;
   wt_room_count(&room->counters.packets_out, 1);
   wt_room_count(&room->counters.bytes_out, len);
 }
@@ -40,24 +47,26 @@ wt_room_on_rtp(WtPeer *peer, guint8 *buf, gsize len, gpointer user_data)
     wt_room_count(&room->counters.drops, 1);
     return;
   }
-  gboolean known = FALSE;
-  for (guint t = 0; t < from->tracks->len && !known; t++) {
-    const PubTrack *pt = g_ptr_array_index(from->tracks, t);
-    known = pt->track->ssrc == h.ssrc && pt->track->codec->pt == h.pt;
+  PubTrack *track = NULL;
+  for (guint t = 0; t < from->tracks->len && !track; t++) {
+    PubTrack *pt = g_ptr_array_index(from->tracks, t);
+    if (pt->track->ssrc == h.ssrc && pt->track->codec->pt == h.pt)
+      track = pt;
   }
-  if (!known) {
+  if (!track) {
     /* RTX, FEC, padding probes or an SSRC the offer did not announce. */
     wt_room_count(&room->counters.drops, 1);
     return;
   }
+  wt_room_feedback_on_publisher_rtp(from, track, buf, len, &h);
   for (guint i = 0; i < room->participants->len; i++) {
     Participant *to = g_ptr_array_index(room->participants, i);
     if (to == from || !to->subscribe || !wt_peer_is_connected(to->subscribe))
       continue;
     for (guint s = 0; s < to->sub_slots->len; s++) {
-      const SubSlot *ss = g_ptr_array_index(to->sub_slots, s);
+      SubSlot *ss = g_ptr_array_index(to->sub_slots, s);
       if (ss->source == from && ss->source_ssrc == h.ssrc && ss->answered && ss->slot->active)
-        forward_to(room, to, ss, buf, len, &h);
+        wt_room_forward(room, to, ss, buf, len, &h, FALSE);
     }
   }
 }
@@ -101,48 +110,33 @@ wt_room_on_subscriber_rtcp(WtPeer *peer, guint8 *buf, gsize len, gpointer user_d
   WtRtcpPacket p;
   wt_rtcp_iter_init(&it, buf, len);
   while (wt_rtcp_iter_next(&it, &p) == 0) {
-    if (p.type == WT_RTCP_PSFB && (p.fmt == WT_RTCP_PSFB_PLI || p.fmt == WT_RTCP_PSFB_FIR)) {
-      /* FIR names its target in the FCI; PLI in the media SSRC field. */
-      guint32 target = p.media_ssrc;
-      if (p.fmt == WT_RTCP_PSFB_FIR && p.len >= 16)
-        target = (guint32)p.data[12] << 24 | (guint32)p.data[13] << 16 |
-                 (guint32)p.data[14] << 8 | p.data[15];
-      keyframe_wanted(subscriber, target);
+    if (p.type == WT_RTCP_PSFB && p.fmt == WT_RTCP_PSFB_PLI) {
+      keyframe_wanted(subscriber, p.media_ssrc);
+    } else if (p.type == WT_RTCP_PSFB && p.fmt == WT_RTCP_PSFB_FIR) {
+      WtRtcpFirIter fir;
+      WtRtcpFirEntry entry;
+      if (wt_rtcp_fir_iter_init(&fir, &p) == 0) {
+        while (wt_rtcp_fir_iter_next(&fir, &entry) == 0)
+          keyframe_wanted(subscriber, entry.ssrc);
+      }
+    } else {
+      wt_room_feedback_on_subscriber_rtcp(subscriber, &p);
     }
   }
 }
 
-/* Sender reports let receivers line audio up with video: pass them on to the
- * subscribers of that SSRC (with their SSRC where it differs). */
+/* Publishers' RTCP is terminated here: sender reports are remembered and
+ * regenerated for each subscriber (room_feedback.c); the rest (their receiver
+ * reports on nothing, SDES) ends here. */
 void
 wt_room_on_publisher_rtcp(WtPeer *peer, guint8 *buf, gsize len, gpointer user_data)
 {
   Participant *from = user_data;
-  WtRoom *room = from->room;
   WtRtcpIter it;
   WtRtcpPacket p;
   wt_rtcp_iter_init(&it, buf, len);
   while (wt_rtcp_iter_next(&it, &p) == 0) {
-    if (p.type != WT_RTCP_SR || p.len > sizeof room->scratch - WT_SRTP_MAX_TRAILER)
-      continue;
-    for (guint i = 0; i < room->participants->len; i++) {
-      Participant *to = g_ptr_array_index(room->participants, i);
-      if (to == from || !to->subscribe || !wt_peer_is_connected(to->subscribe))
-        continue;
-      for (guint s = 0; s < to->sub_slots->len; s++) {
-        const SubSlot *ss = g_ptr_array_index(to->sub_slots, s);
-        if (ss->source != from || ss->source_ssrc != p.sender_ssrc || !ss->answered)
-          continue;
-        memcpy(room->scratch, p.data, p.len);
-        /* Only the SR itself; its report blocks describe what the publisher
-         * received, which means nothing to this subscriber. */
-        room->scratch[0] &= 0xe0;
-        room->scratch[2] = 0;
-        room->scratch[3] = 6;
-        wt_rtcp_sr_set_ssrc(room->scratch, 28, ss->slot->ssrc);
-        if (p.len >= 28)
-          wt_peer_send_rtcp(to->subscribe, room->scratch, 28);
-      }
-    }
+    if (p.type == WT_RTCP_SR)
+      wt_room_feedback_on_sender_report(from, &p);
   }
 }

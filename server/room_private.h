@@ -3,7 +3,10 @@
 #pragma once
 
 #include "negotiate.h"
+#include "packet_cache.h"
 #include "peer.h"
+#include "rtcp_feedback.h"
+#include "rtp.h"
 #include "room.h"
 #include "srtp.h"
 #include "token.h"
@@ -13,7 +16,13 @@ typedef struct _Participant Participant;
 /* A track someone publishes, as this room forwards it. */
 typedef struct {
   WtTrack *track;
-  gint64 last_pli_us; /* rate limit for keyframe requests toward the publisher */
+  gint64 last_pli_us;   /* rate limit for keyframe requests toward the publisher */
+  WtPacketCache *cache; /* video: recent packets, to answer NACKs; NULL for audio */
+  WtRtpSeq seq;         /* reception statistics for our receiver reports */
+  gboolean seq_started;
+  guint64 sr_ntp;       /* the publisher's last sender report (0: none yet) */
+  guint32 sr_rtp_ts;
+  gint64 sr_arrival_us;
 } PubTrack;
 
 /* One m-section of a subscriber's connection and where its media comes from. */
@@ -24,6 +33,7 @@ typedef struct {
   guint8 source_pt;      /* the publisher's payload type */
   gboolean answered;     /* the subscriber's answer covered this slot */
   guint8 ext_map[256];   /* publisher's extension id -> ours (0 = drop) */
+  guint32 packets_sent, octets_sent; /* for the sender reports we make */
 } SubSlot;
 
 typedef enum {
@@ -48,6 +58,17 @@ struct _Participant {
   SubscribeState subscribe_state;
   gboolean offer_pending; /* tracks changed while an offer was out */
   guint64 sdp_session_id, sdp_version;
+
+  /* Feedback (room_feedback.c). */
+  guint32 rtcp_ssrc;              /* ours, in the RTCP we send this participant */
+  WtRtcpTwccArrival twcc[512];    /* publish: arrivals not yet reported */
+  guint n_twcc;
+  guint16 twcc_last_seq;
+  gboolean twcc_started;
+  guint8 twcc_fb_count;
+  guint64 remb_bps;               /* subscribe: what this subscriber says it can take */
+  gint64 remb_us;
+  guint8 fraction_lost;           /* subscribe: the worst of its last report blocks */
 };
 
 struct _WtRoom {
@@ -56,6 +77,9 @@ struct _WtRoom {
   const WtRoomEnv *env;
   GPtrArray *participants; /* Participant* */
   WtRoomCounters counters;
+  GSource *feedback_timer; /* room_feedback.c */
+  guint feedback_ticks;
+  guint64 last_bytes_in, last_bytes_out;
   guint next_mid;
   guint8 scratch[2048 + WT_SRTP_MAX_TRAILER];
 };
@@ -66,6 +90,23 @@ void wt_room_on_publisher_rtcp(WtPeer *peer, guint8 *buf, gsize len, gpointer us
 void wt_room_on_subscriber_rtcp(WtPeer *peer, guint8 *buf, gsize len, gpointer user_data);
 /* Asks @publisher for a keyframe on @track, at most every 500 ms. */
 void wt_room_request_keyframe(Participant *publisher, PubTrack *track);
+/* Sends @pkt (decrypted, as the publisher sent it) to @to on slot @ss,
+ * rewritten for it; @retransmission skips the test loss switch. */
+void wt_room_forward(WtRoom *room, Participant *to, SubSlot *ss, const guint8 *pkt, gsize len,
+                     const WtRtpHeader *h, gboolean retransmission);
+
+/* room_feedback.c: RTCP we receive and send beyond keyframe requests. */
+void wt_room_feedback_start(WtRoom *room);
+void wt_room_feedback_stop(WtRoom *room);
+/* Bookkeeping for each packet a publisher sends (cache, stats, transport-cc). */
+void wt_room_feedback_on_publisher_rtp(Participant *from, PubTrack *track, const guint8 *pkt,
+                                       gsize len, const WtRtpHeader *h);
+/* A subscriber's NACK, REMB or receiver report. */
+void wt_room_feedback_on_subscriber_rtcp(Participant *to, const WtRtcpPacket *p);
+/* A publisher's sender report: remembered, and regenerated for subscribers. */
+void wt_room_feedback_on_sender_report(Participant *from, const WtRtcpPacket *p);
+PubTrack *wt_room_pub_track_new(const WtTrack *track);
+void wt_room_pub_track_free(gpointer track);
 /* Counter helper: relaxed atomic add, single writer (the worker). */
 static inline void
 wt_room_count(guint64 *counter, guint64 n)

@@ -298,6 +298,21 @@ wt_rooms_append_metrics(WtRooms *rooms, GString *out)
        G_STRUCT_OFFSET(WtRoomCounters, drops)},
       {"witness_room_plis_total", "Keyframe requests sent to publishers.",
        G_STRUCT_OFFSET(WtRoomCounters, plis)},
+      {"witness_room_nacks_total", "NACK packets received from subscribers.",
+       G_STRUCT_OFFSET(WtRoomCounters, nacks)},
+      {"witness_room_nack_seqs_total", "Packets subscribers asked to have resent.",
+       G_STRUCT_OFFSET(WtRoomCounters, nack_seqs)},
+      {"witness_room_retransmissions_total", "Packets resent from the cache (NACKs answered).",
+       G_STRUCT_OFFSET(WtRoomCounters, retransmissions)},
+  };
+  static const struct {
+    const char *name, *help;
+    size_t offset;
+  } gauges[] = {
+      {"witness_room_bitrate_in_bps", "RTP received from publishers over the last second.",
+       G_STRUCT_OFFSET(WtRoomCounters, bitrate_in)},
+      {"witness_room_bitrate_out_bps", "RTP sent to subscribers over the last second.",
+       G_STRUCT_OFFSET(WtRoomCounters, bitrate_out)},
   };
   g_string_append_printf(out,
                          "# HELP witness_rooms Rooms open now.\n# TYPE witness_rooms gauge\n"
@@ -312,6 +327,24 @@ wt_rooms_append_metrics(WtRooms *rooms, GString *out)
     const WtRoomCounters *c = wt_room_get_counters(entry->room);
     g_string_append_printf(out, "witness_room_participants{room=\"%s\"} %u\n", entry->id,
                            __atomic_load_n(&c->participants, __ATOMIC_RELAXED));
+  }
+  g_string_append(out, "# HELP witness_room_loss_ratio Worst loss subscribers report.\n"
+                       "# TYPE witness_room_loss_ratio gauge\n");
+  g_hash_table_iter_init(&iter, rooms->rooms);
+  while (g_hash_table_iter_next(&iter, NULL, (gpointer *)&entry)) {
+    const WtRoomCounters *c = wt_room_get_counters(entry->room);
+    g_string_append_printf(out, "witness_room_loss_ratio{room=\"%s\"} %.3f\n", entry->id,
+                           __atomic_load_n(&c->loss_permille, __ATOMIC_RELAXED) / 1000.0);
+  }
+  for (guint k = 0; k < G_N_ELEMENTS(gauges); k++) {
+    g_string_append_printf(out, "# HELP %s %s\n# TYPE %s gauge\n", gauges[k].name,
+                           gauges[k].help, gauges[k].name);
+    g_hash_table_iter_init(&iter, rooms->rooms);
+    while (g_hash_table_iter_next(&iter, NULL, (gpointer *)&entry)) {
+      const guint8 *base = (const guint8 *)wt_room_get_counters(entry->room);
+      g_string_append_printf(out, "%s{room=\"%s\"} %" G_GUINT64_FORMAT "\n", gauges[k].name,
+                             entry->id, read_counter((const guint64 *)(base + gauges[k].offset)));
+    }
   }
   for (guint k = 0; k < G_N_ELEMENTS(counters); k++) {
     g_string_append_printf(out, "# HELP %s %s\n# TYPE %s counter\n", counters[k].name,
@@ -385,6 +418,11 @@ wt_rooms_new(const WtConfig *config, WtWorkerPool *pool, GError **error)
   env->connect_timeout_s = config->connect_timeout;
   env->silence_timeout_s = config->silence_timeout;
   env->max_participants = config->max_participants;
+  env->max_bitrate = (guint64)config->max_bitrate_kbps * 1000;
+  env->drop_percent = config->drop_to_subscribers_percent;
+  if (env->drop_percent)
+    g_warning("[testing] drop_to_subscribers_percent=%u: dropping media on purpose",
+              env->drop_percent);
   env->ice_servers_json = ice_servers_json(config);
   env->participant_gone = participant_gone;
   env->user_data = rooms;

@@ -5,17 +5,7 @@
 
 #include <string.h>
 
-static inline guint16
-rd16(const guint8 *p)
-{
-  return (guint16)((p[0] << 8) | p[1]);
-}
-
-static inline guint32
-rd32(const guint8 *p)
-{
-  return ((guint32)p[0] << 24) | ((guint32)p[1] << 16) | ((guint32)p[2] << 8) | p[3];
-}
+#include "bytes.h"
 
 WtRtpKind
 wt_rtp_demux(const guint8 *data, gsize len)
@@ -46,9 +36,9 @@ wt_rtp_parse(const guint8 *data, gsize len, WtRtpHeader *out)
   out->csrc_count = data[0] & 0x0f;
   out->marker = (data[1] & 0x80) != 0;
   out->pt = data[1] & 0x7f;
-  out->seq = rd16(data + 2);
-  out->ts = rd32(data + 4);
-  out->ssrc = rd32(data + 8);
+  out->seq = wt_rd16(data + 2);
+  out->ts = wt_rd32(data + 4);
+  out->ssrc = wt_rd32(data + 8);
 
   /* Every step compares against what is left, never computes past len. */
   gsize pos = WT_RTP_HEADER_LEN;
@@ -60,8 +50,8 @@ wt_rtp_parse(const guint8 *data, gsize len, WtRtpHeader *out)
   if (out->has_ext) {
     if (len - pos < 4)
       return -EMSGSIZE;
-    out->ext_profile = rd16(data + pos);
-    gsize ext_bytes = (gsize)rd16(data + pos + 2) * 4;
+    out->ext_profile = wt_rd16(data + pos);
+    gsize ext_bytes = (gsize)wt_rd16(data + pos + 2) * 4;
     pos += 4;
     if (ext_bytes > len - pos)
       return -EMSGSIZE;

@@ -26,6 +26,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { fakeMediaArgs, launchChromium, launchFreezableChromium, openPage } from './lib/browser.mjs';
+import { receivedBy, roomMetrics as roomMetricsAt } from './lib/room.mjs';
 import { mintLink, startWitnessd, tokenOf } from './lib/witnessd.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -100,19 +101,6 @@ async function tilesOf(page) {
     [...document.querySelectorAll('#tiles .tile.remote')].map((t) => t.dataset.sub).sort());
 }
 
-/** What a page receives, by sender: {sub: {video: framesDecoded, audio: totalAudioEnergy}}. */
-async function receivedBy(page) {
-  return page.evaluate(async () => {
-    const out = {};
-    for (const s of (await window.witness.room?.receiveStats()) ?? []) {
-      const e = (out[s.sub] ??= { video: 0, audio: 0 });
-      if (s.kind === 'video') e.video += s.framesDecoded;
-      else e.audio += s.totalAudioEnergy;
-    }
-    return out;
-  });
-}
-
 /**
  * Waits until @page decodes video and audio from each of @subs and both keep
  * rising: framesDecoded and totalAudioEnergy above what they were once the
@@ -138,14 +126,8 @@ async function expectFlowing(page, subs, { kinds = ['video', 'audio'], timeout =
 }
 
 /** The room's counters from /metrics: {packets_in, packets_out, …}. */
-async function roomMetrics(room) {
-  const text = await (await fetch(`${server.url}/metrics`)).text();
-  const out = {};
-  const re = /^witness_room_(\w+?)(?:_total)?\{room="([^"]*)"\} (\d+)$/gm;
-  for (const [, name, r, value] of text.matchAll(re)) {
-    if (r === room) out[name] = Number(value);
-  }
-  return out;
+function roomMetrics(room) {
+  return roomMetricsAt(server.url, room);
 }
 
 // Shared by the tests of room demo, which build on each other. The first two

@@ -79,11 +79,17 @@ test_chrome_offer(void)
   WtSdpCodec *vp8 = g_ptr_array_index(video->codecs, 0);
   g_assert_cmpstr(vp8->name, ==, "VP8");
   g_assert_cmpuint(vp8->pt, ==, 96);
-  /* Only the feedback we act on. */
+  /* Only the feedback we act on: no plain "nack" (we do not ask publishers
+   * to retransmit), but transport-cc and REMB for bandwidth. */
+  gboolean twcc = FALSE;
   for (guint i = 0; i < vp8->rtcp_fb->len; i++) {
     const char *fb = g_ptr_array_index(vp8->rtcp_fb, i);
-    g_assert_true(g_str_equal(fb, "nack pli") || g_str_equal(fb, "ccm fir"));
+    g_assert_true(g_str_equal(fb, "nack pli") || g_str_equal(fb, "ccm fir") ||
+                  g_str_equal(fb, "goog-remb") || g_str_equal(fb, "transport-cc"));
+    twcc |= g_str_equal(fb, "transport-cc");
   }
+  g_assert_true(twcc);
+  g_assert_cmpuint(wt_sdp_media_find_extmap(video, WT_TWCC_URI)->id, ==, 3);
   g_assert_cmpint(video->direction, ==, WT_SDP_DIRECTION_RECVONLY);
   g_assert_cmpint(wt_sdp_media_get_setup(answer, video), ==, WT_SDP_SETUP_ACTIVE);
   g_assert_cmpuint(answer->bundle->len, ==, 2);
@@ -103,6 +109,8 @@ test_chrome_offer(void)
   g_assert_cmpuint(v->ssrc, ==, 2271139745u); /* not its RTX (FID second) */
   g_assert_cmpuint(v->ext_ids[WT_EXT_VIDEO_ORIENTATION], ==, 13);
   g_assert_cmpuint(v->ext_ids[WT_EXT_AUDIO_LEVEL], ==, 0);
+  g_assert_cmpuint(v->twcc_ext_id, ==, 3);
+  g_assert_cmpuint(a->twcc_ext_id, ==, 3);
   g_assert_cmpstr(v->stream_id, ==, "7f0b5f24-1f4a-4c4e-9b0d-3a8f2f4b1c11");
 }
 
@@ -143,7 +151,7 @@ test_h264_only_offer(void)
   g_assert_cmpuint(t->codec->pt, ==, 104); /* packetization-mode 1, constrained baseline first */
   g_assert_cmpuint(t->ssrc, ==, 42);
   WtSdpCodec *c = g_ptr_array_index(((WtSdpMedia *)g_ptr_array_index(answer->media, 0))->codecs, 0);
-  g_assert_cmpuint(c->rtcp_fb->len, ==, 1);
+  g_assert_cmpuint(c->rtcp_fb->len, ==, 2); /* nack pli, transport-cc */
 }
 
 static void
@@ -214,6 +222,11 @@ test_subscribe_offer_and_answer(void)
   WtSdpMedia *v = g_ptr_array_index(offer->media, 1);
   g_assert_cmpint(v->direction, ==, WT_SDP_DIRECTION_SENDONLY);
   g_assert_nonnull(wt_sdp_media_find_ssrc(v, 1002));
+  /* Subscribers may NACK (we answer from the cache) and send REMB. */
+  const WtSdpCodec *vc = g_ptr_array_index(v->codecs, 0);
+  g_assert_cmpuint(vc->rtcp_fb->len, ==, 4);
+  g_assert_cmpstr(g_ptr_array_index(vc->rtcp_fb, 0), ==, "nack");
+  g_assert_null(wt_sdp_media_find_extmap(v, WT_TWCC_URI));
   g_assert_cmpstr(v->msid_stream, ==, "p-1234");
   g_assert_cmpint(wt_sdp_media_get_setup(offer, v), ==, WT_SDP_SETUP_ACTPASS);
   /* One id per URI across the whole offer. */
