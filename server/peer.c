@@ -48,6 +48,9 @@ struct _WtPeer {
   GSource *failure_idle;
   char *failure;
   guint64 srtp_errors;
+  guint rtp_sample; /* wt_peer_set_rtp_sampling(); 0 = unprotect all */
+  guint rtp_sample_count;
+  WtPeerRawRtpFunc raw_rtp;
 
   guint8 rx[RX_BUFFER + WT_SRTP_MAX_TRAILER];
 };
@@ -133,8 +136,12 @@ receive_srtp(WtPeer *peer, const guint8 *data, gsize len)
 {
   if (!peer->srtp || len > RX_BUFFER || len < 12)
     return;
+  gboolean rtcp = data[1] >= 192 && data[1] <= 223; /* RFC 5761 */
+  if (!rtcp && peer->rtp_sample > 1 && peer->rtp_sample_count++ % peer->rtp_sample != 0) {
+    peer->raw_rtp(peer, data, len, peer->user_data);
+    return;
+  }
   memcpy(peer->rx, data, len);
-  gboolean rtcp = peer->rx[1] >= 192 && peer->rx[1] <= 223; /* RFC 5761 */
   int rc = rtcp ? wt_srtp_unprotect_rtcp(peer->srtp, peer->rx, &len)
                 : wt_srtp_unprotect_rtp(peer->srtp, peer->rx, &len);
   if (rc != 0) {
@@ -520,4 +527,13 @@ WtSrtpProfile
 wt_peer_get_srtp_profile(const WtPeer *peer)
 {
   return peer->profile;
+}
+
+void
+wt_peer_set_rtp_sampling(WtPeer *peer, guint one_in, WtPeerRawRtpFunc raw)
+{
+  g_return_if_fail(one_in <= 1 || raw != NULL);
+  peer->rtp_sample = one_in;
+  peer->rtp_sample_count = 0;
+  peer->raw_rtp = raw;
 }

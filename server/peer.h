@@ -104,4 +104,13 @@ const char *wt_peer_get_remote_ufrag(const WtPeer *peer);
 /* The SRTP profile DTLS chose (NONE before connected). */
 WtSrtpProfile wt_peer_get_srtp_profile(const WtPeer *peer);
 
+/* For receive-only load clients (tests/load): from now on only one RTP packet
+ * in @one_in is unprotected (authenticated and decrypted) and given to rtp();
+ * the others go to @raw as they arrived (@buf transfer none, read-only: the
+ * header is in the clear, the payload encrypted, the auth tag at the end), so
+ * they can be counted without the cost of SRTP. @one_in 0 or 1 unprotects
+ * every packet again (the default); RTCP is always unprotected. */
+typedef void (*WtPeerRawRtpFunc)(WtPeer *peer, const guint8 *buf, gsize len, gpointer user_data);
+void wt_peer_set_rtp_sampling(WtPeer *peer, guint one_in, WtPeerRawRtpFunc raw);
+
 G_END_DECLS

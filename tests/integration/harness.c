@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -470,6 +471,13 @@ guint16
 wt_it_daemon_port(WtItDaemon *d)
 {
   return d->port;
+}
+
+int
+wt_it_daemon_pid(WtItDaemon *d)
+{
+  const char *id = d->proc ? g_subprocess_get_identifier(d->proc) : NULL;
+  return id ? atoi(id) : 0;
 }
 
 const char *

@@ -85,6 +85,8 @@ const char *wt_it_daemon_url(WtItDaemon *d);
 /* The line it printed, without the newline ("listening on http://..."). */
 const char *wt_it_daemon_listening_line(WtItDaemon *d);
 guint16 wt_it_daemon_port(WtItDaemon *d);
+/* The running daemon's process id (0 when not running). */
+int wt_it_daemon_pid(WtItDaemon *d);
 const char *wt_it_daemon_data_dir(WtItDaemon *d);
 /* The temporary folder of @d (for more files a test wants to put there). */
 const char *wt_it_daemon_dir(WtItDaemon *d);
