@@ -37,8 +37,7 @@ static const KeySpec keys[] = {
      "Folder of the web client; empty means the one built or installed with witnessd."},
     {"http", "tls_cert", KEY_STRING, FIELD(tls_cert), "", 0, 0,
      "PEM certificate chain; when set, the server speaks HTTPS and WSS only."},
-    {"http", "tls_key", KEY_STRING, FIELD(tls_key), "", 0, 0,
-     "PEM private key for tls_cert."},
+    {"http", "tls_key", KEY_STRING, FIELD(tls_key), "", 0, 0, "PEM private key for tls_cert."},
     {"limits", "max_message_bytes", KEY_UINT, FIELD(max_message_bytes), "65536", 256, 16777216,
      "Largest WebSocket message; a larger one closes the connection (1009)."},
     {"limits", "messages_per_second", KEY_DOUBLE, FIELD(messages_per_second), "20", 0.1, 100000,
@@ -64,7 +63,8 @@ static const KeySpec keys[] = {
      "1:1 NAT: the public IP announced instead of the host addresses."},
     {"ice", "port_min", KEY_UINT, FIELD(ice_port_min), "0", 0, 65535,
      "Lowest UDP port for media; 0 with port_max 0 means any."},
-    {"ice", "port_max", KEY_UINT, FIELD(ice_port_max), "0", 0, 65535, "Highest UDP port for media."},
+    {"ice", "port_max", KEY_UINT, FIELD(ice_port_max), "0", 0, 65535,
+     "Highest UDP port for media."},
     {"ice", "stun_url", KEY_STRING, FIELD(stun_url), "", 0, 0,
      "STUN server handed to clients, e.g. stun:stun.example.org:3478."},
     {"ice", "turn_url", KEY_STRING, FIELD(turn_url), "", 0, 0,
@@ -79,8 +79,8 @@ static const KeySpec keys[] = {
      "Seconds without any media or RTCP after which a participant is gone."},
     {"rooms", "max_bitrate_kbps", KEY_UINT, FIELD(max_bitrate_kbps), "2500", 0, 100000,
      "Most each published video may send, kbit/s (told to browsers by REMB); 0 for no cap."},
-    {"testing", "drop_to_subscribers_percent", KEY_UINT, FIELD(drop_to_subscribers_percent), "0",
-     0, 50, "Tests only: drop this share of media packets toward subscribers, to exercise NACK."},
+    {"testing", "drop_to_subscribers_percent", KEY_UINT, FIELD(drop_to_subscribers_percent), "0", 0,
+     50, "Tests only: drop this share of media packets toward subscribers, to exercise NACK."},
 };
 
 static const char *const groups_help[][2] = {
@@ -139,8 +139,8 @@ set_value(WtConfig *config, const KeySpec *spec, const char *value, GError **err
     end++;
   if (errno || end == text || *end || *text == '-' || number < spec->min || number > spec->max) {
     g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
-                "[%s] %s = \"%s\": expected %s from %.15g to %.15g", spec->group, spec->key,
-                value, spec->type == KEY_UINT ? "a whole number" : "a number", spec->min, spec->max);
+                "[%s] %s = \"%s\": expected %s from %.15g to %.15g", spec->group, spec->key, value,
+                spec->type == KEY_UINT ? "a whole number" : "a number", spec->min, spec->max);
     return FALSE;
   }
   if (spec->type == KEY_UINT)
@@ -259,4 +259,10 @@ wt_config_token_secret_path(const WtConfig *config)
   if (config->token_secret_file && *config->token_secret_file)
     return g_strdup(config->token_secret_file);
   return g_build_filename(config->data_dir, "secrets", "token.key", NULL);
+}
+
+char *
+wt_config_keys_dir(const WtConfig *config)
+{
+  return g_build_filename(config->data_dir, "keys", NULL);
 }

@@ -68,5 +68,7 @@ char *wt_config_to_string(const WtConfig *config);
 
 /* Where the token secret lives: token_secret_file, or <data_dir>/secrets/token.key. */
 char *wt_config_token_secret_path(const WtConfig *config);
+/* Where the seal signing keys live: <data_dir>/keys (transfer full). */
+char *wt_config_keys_dir(const WtConfig *config);
 
 G_END_DECLS

@@ -2,18 +2,25 @@
  *
  *   witnessctl token --data DIR --role R --sub S [--room ID] [--ttl SECONDS] [--record]
  *   witnessctl link  --data DIR --base URL --role R --sub S [--room ID] [--ttl SECONDS] [--record]
+ *   witnessctl verify [--data DIR] RECORDING_DIR
  *
  * `token` prints a signed token; `link` prints a URL that opens the web client
  * as that participant, with the token in the URL fragment (#token=...), which
  * browsers never send to the server, so it stays out of access logs. Both use
  * (and on first use create) the same secret witnessd uses. `--config FILE`
  * reads data_dir and secret_file from a witnessd configuration instead.
+ *
+ * `verify` recomputes a recording's evidence (storage/recording.h) against the
+ * server's public keys in DATA/keys and prints `OK` with the segment count and
+ * duration (exit 0), or `FAIL` and the first file or record that does not
+ * match (exit 1).
  */
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "config.h"
+#include "recording.h"
 #include "secrets.h"
 #include "token.h"
 
@@ -46,17 +53,27 @@ usage(const char *message)
           "[--record]\n"
           "       witnessctl link --data DIR --base URL --role ROLE --sub SUB [--room ID] "
           "[--ttl SECONDS] [--record]\n"
+          "       witnessctl verify [--data DIR] RECORDING_DIR\n"
           "ROLE is applicant, staff, clerk or admin.\n",
           message);
   return 2;
 }
 
-static char *
-mint(const Options *o, GError **error)
+static WtConfig *
+load_config(const Options *o, GError **error)
 {
   g_autoptr(WtConfig) config = wt_config_new();
   if ((o->config && !wt_config_load_file(config, o->config, error)) ||
       (o->data && !wt_config_set(config, "server", "data_dir", o->data, error)))
+    return NULL;
+  return g_steal_pointer(&config);
+}
+
+static char *
+mint(const Options *o, GError **error)
+{
+  g_autoptr(WtConfig) config = load_config(o, error);
+  if (!config)
     return NULL;
   g_autofree char *path = wt_config_token_secret_path(config);
   g_autoptr(GBytes) secret = wt_secret_load_or_create(path, error);
@@ -68,6 +85,27 @@ mint(const Options *o, GError **error)
   gsize len = 0;
   const guint8 *key = g_bytes_get_data(secret, &len);
   return wt_token_mint(&who, key, len, error);
+}
+
+static int
+verify(const Options *o, const char *dir)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WtConfig) config = load_config(o, &error);
+  g_autofree char *keys_dir = config ? wt_config_keys_dir(config) : NULL;
+  g_autoptr(GHashTable) keys = keys_dir ? wt_signing_keys_list(keys_dir, &error) : NULL;
+  WtVerifyReport report;
+  if (!keys || !wt_recording_verify(dir, keys, &report, &error)) {
+    printf("FAIL %s\n", error->message);
+    return 1;
+  }
+  gint64 s = report.duration_ms / 1000;
+  printf("OK %" G_GUINT64_FORMAT " segments, %02" G_GINT64_FORMAT ":%02" G_GINT64_FORMAT
+         ":%02" G_GINT64_FORMAT " (%.1f s), %" G_GUINT64_FORMAT " records, sealed (%s) by %s\n",
+         report.segments, s / 3600, s / 60 % 60, s % 60, (double)report.duration_ms / 1000,
+         report.records, report.reason, report.key_id);
+  wt_verify_report_clear(&report);
+  return 0;
 }
 
 int
@@ -85,13 +123,19 @@ main(int argc, char **argv)
       {"base", 'b', 0, G_OPTION_ARG_STRING, &o.base, "link: the server's URL", "URL"},
       {NULL, 0, 0, 0, NULL, NULL, NULL},
   };
-  g_autoptr(GOptionContext) context = g_option_context_new("token|link - Witness tokens and links");
+  g_autoptr(GOptionContext) context =
+      g_option_context_new("token|link|verify - Witness tokens, links and evidence");
   g_option_context_add_main_entries(context, entries, NULL);
   g_autoptr(GError) error = NULL;
   if (!g_option_context_parse(context, &argc, &argv, &error))
     return usage(error->message);
+  if (argc == 3 && strcmp(argv[1], "verify") == 0) {
+    if (!o.data && !o.config)
+      o.data = g_strdup("./var");
+    return verify(&o, argv[2]);
+  }
   if (argc != 2 || (strcmp(argv[1], "token") != 0 && strcmp(argv[1], "link") != 0))
-    return usage("say `token` or `link`");
+    return usage("say `token`, `link` or `verify RECORDING_DIR`");
   gboolean link = strcmp(argv[1], "link") == 0;
   WtRole role;
   if (!o.role || !wt_role_from_string(o.role, &role))
@@ -100,8 +144,8 @@ main(int argc, char **argv)
     return usage("--sub is required");
   if (o.ttl <= 0)
     return usage("--ttl must be a positive number of seconds");
-  if (link && (!o.base || !(g_str_has_prefix(o.base, "http://") ||
-                            g_str_has_prefix(o.base, "https://"))))
+  if (link &&
+      (!o.base || !(g_str_has_prefix(o.base, "http://") || g_str_has_prefix(o.base, "https://"))))
     return usage("link needs --base http(s)://HOST:PORT");
   if (!o.data && !o.config)
     o.data = g_strdup("./var");
