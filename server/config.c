@@ -79,6 +79,13 @@ static const KeySpec keys[] = {
      "Seconds without any media or RTCP after which a participant is gone."},
     {"rooms", "max_bitrate_kbps", KEY_UINT, FIELD(max_bitrate_kbps), "2500", 0, 100000,
      "Most each published video may send, kbit/s (told to browsers by REMB); 0 for no cap."},
+    {"recording", "archive_dir", KEY_STRING, FIELD(archive_dir), "", 0, 0,
+     "Folder of recordings; empty means <data_dir>/archive."},
+    {"recording", "segment_seconds", KEY_UINT, FIELD(segment_seconds), "10", 2, 600,
+     "Seconds per segment file; each starts on a video keyframe."},
+    {"recording", "queue_packets", KEY_UINT, FIELD(recorder_queue_packets), "4096", 256, 1048576,
+     "Packets a recording may have waiting for its writer; beyond that they are dropped, counted "
+     "and written into the chain as a gap."},
     {"testing", "drop_to_subscribers_percent", KEY_UINT, FIELD(drop_to_subscribers_percent), "0", 0,
      50, "Tests only: drop this share of media packets toward subscribers, to exercise NACK."},
 };
@@ -90,6 +97,7 @@ static const char *const groups_help[][2] = {
     {"tokens", "Signed tokens (JWT, HS256) that say who a client is."},
     {"ice", "Media transport: ICE addresses and the STUN/TURN servers clients use."},
     {"rooms", "Video rooms."},
+    {"recording", "Dual recording: segments, hash chain and seal."},
     {"testing", "Switches for tests; leave them alone in production."},
 };
 
@@ -259,6 +267,14 @@ wt_config_token_secret_path(const WtConfig *config)
   if (config->token_secret_file && *config->token_secret_file)
     return g_strdup(config->token_secret_file);
   return g_build_filename(config->data_dir, "secrets", "token.key", NULL);
+}
+
+char *
+wt_config_archive_dir(const WtConfig *config)
+{
+  if (config->archive_dir && *config->archive_dir)
+    return g_strdup(config->archive_dir);
+  return g_build_filename(config->data_dir, "archive", NULL);
 }
 
 char *

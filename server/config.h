@@ -47,6 +47,10 @@ typedef struct {
   guint connect_timeout;
   guint silence_timeout;
   guint max_bitrate_kbps;
+  /* [recording] */
+  char *archive_dir;
+  guint segment_seconds;
+  guint recorder_queue_packets;
   /* [testing] */
   guint drop_to_subscribers_percent;
 } WtConfig;
@@ -68,6 +72,8 @@ char *wt_config_to_string(const WtConfig *config);
 
 /* Where the token secret lives: token_secret_file, or <data_dir>/secrets/token.key. */
 char *wt_config_token_secret_path(const WtConfig *config);
+/* Where recordings go: archive_dir, or <data_dir>/archive (transfer full). */
+char *wt_config_archive_dir(const WtConfig *config);
 /* Where the seal signing keys live: <data_dir>/keys (transfer full). */
 char *wt_config_keys_dir(const WtConfig *config);
 

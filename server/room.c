@@ -479,6 +479,7 @@ wt_room_free(WtRoom *room)
   if (!room)
     return;
   wt_room_feedback_stop(room);
+  wt_room_recording_free(room);
   for (guint i = 0; i < room->participants->len; i++)
     participant_free(g_ptr_array_index(room->participants, i));
   g_ptr_array_unref(room->participants);
@@ -517,6 +518,7 @@ remove_participant(Participant *p, const char *reason)
   WtRoom *room = p->room;
   g_ptr_array_remove(room->participants, p);
   set_participant_count(room);
+  wt_room_recording_on_leave(p, reason);
   for (guint i = 0; i < room->participants->len; i++) {
     Participant *q = g_ptr_array_index(room->participants, i);
     for (guint s = 0; s < q->sub_slots->len; s++) {
@@ -578,6 +580,7 @@ wt_room_join(WtRoom *room, WtRequest *req)
     set_participant_count(room);
     g_message("%s: joins as %s", p->log_prefix, wt_role_to_string(who->role));
   }
+  wt_room_recording_on_join(p, who, rejoin);
 
   JsonObject *result = json_object_new();
   json_object_set_string_member(result, "room", room->id);
@@ -591,6 +594,7 @@ wt_room_join(WtRoom *room, WtRequest *req)
   json_object_set_array_member(result, "participants", others);
   JsonNode *servers = json_from_string(room->env->ice_servers_json, NULL);
   json_object_set_member(result, "ice_servers", servers ? servers : json_node_init_array(json_node_alloc(), json_array_new()));
+  wt_room_recording_add_state(room, result);
   wt_signaling_reply(sig, req, result);
   if (!rejoin) {
     JsonObject *fields = participant_json(p);
@@ -703,6 +707,7 @@ handle_publish(Participant *p, WtRequest *req)
   for (guint i = 0; i < tracks->len; i++)
     g_ptr_array_add(p->tracks, wt_room_pub_track_new(g_ptr_array_index(tracks, i)));
   g_message("%s: publishes %u tracks", p->log_prefix, p->tracks->len);
+  wt_room_recording_on_tracks(p);
   JsonObject *fields = json_object_new();
   json_object_set_string_member(fields, "room", p->room->id);
   json_object_set_string_member(fields, "participant", p->id);
@@ -838,6 +843,8 @@ wt_room_handle(WtRoom *room, WtRequest *req)
     handle_trickle(p, req);
   } else if (g_str_equal(type, "ice-restart")) {
     handle_ice_restart(p, req);
+  } else if (g_str_equal(type, "record")) {
+    wt_room_recording_handle(p, req);
   } else {
     wt_signaling_reply_error(room->env->signaling, req, WT_ERR_UNKNOWN_TYPE, "not a room request");
   }

@@ -17,6 +17,7 @@
 #include <glib.h>
 
 #include "dtls.h"
+#include "seal.h"
 #include "signaling.h"
 #include "workers.h"
 
@@ -52,6 +53,11 @@ typedef struct {
   guint64 max_bitrate;      /* REMB cap per published video stream, bit/s; 0 = none */
   guint drop_percent;       /* test only: drop this share of packets toward subscribers */
   char *ice_servers_json; /* what clients get as iceServers, a JSON array */
+  /* Recording: NULL key or folder means rooms cannot be recorded. */
+  WtSigningKey *signing_key;
+  char *archive_dir;
+  guint segment_s;
+  guint recorder_queue_packets;
   /* Called on the main thread when a participant leaves by itself (its
    * connection failed or went silent), so the registry forgets it. */
   void (*participant_gone)(const char *room, const char *sub, guint64 session,

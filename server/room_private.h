@@ -4,6 +4,7 @@
 
 #include "negotiate.h"
 #include "packet_cache.h"
+#include "recorder.h"
 #include "peer.h"
 #include "rtcp_feedback.h"
 #include "rtp.h"
@@ -69,6 +70,10 @@ struct _Participant {
   guint64 remb_bps;               /* subscribe: what this subscriber says it can take */
   gint64 remb_us;
   guint8 fraction_lost;           /* subscribe: the worst of its last report blocks */
+
+  /* Recording (room_recording.c). */
+  guint rec_who;      /* the recorder's handle */
+  gboolean rec_joined; /* the recorder knows this participant */
 };
 
 struct _WtRoom {
@@ -81,6 +86,9 @@ struct _WtRoom {
   guint feedback_ticks;
   guint64 last_bytes_in, last_bytes_out;
   guint next_mid;
+  WtRecorder *recorder; /* NULL when the room is not recorded */
+  char *recording_id;
+  gboolean recording_stopping; /* stopped, waiting for the seal */
   guint8 scratch[2048 + WT_SRTP_MAX_TRAILER];
 };
 
@@ -107,6 +115,18 @@ void wt_room_feedback_on_subscriber_rtcp(Participant *to, const WtRtcpPacket *p)
 void wt_room_feedback_on_sender_report(Participant *from, const WtRtcpPacket *p);
 PubTrack *wt_room_pub_track_new(const WtTrack *track);
 void wt_room_pub_track_free(gpointer track);
+/* room_recording.c: when the room is recorded, and who is in the recording. */
+void wt_room_recording_on_join(Participant *p, const WtIdentity *who, gboolean rejoin);
+void wt_room_recording_on_tracks(Participant *p);
+/* After @p left the room's list (the room may now be empty). */
+void wt_room_recording_on_leave(Participant *p, const char *reason);
+/* Adds "recording": {"state":…, "id":…} to a join result. */
+void wt_room_recording_add_state(WtRoom *room, JsonObject *result);
+/* `record` {"action":"start"|"stop"}; @req transfer full. */
+void wt_room_recording_handle(Participant *p, WtRequest *req);
+/* On wt_room_free(): a running recording is sealed as "shutdown" (blocks until done). */
+void wt_room_recording_free(WtRoom *room);
+
 /* Counter helper: relaxed atomic add, single writer (the worker). */
 static inline void
 wt_room_count(guint64 *counter, guint64 n)

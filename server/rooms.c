@@ -242,7 +242,7 @@ gboolean
 wt_rooms_handle_request(WtRooms *rooms, WtRequest *req)
 {
   static const char *const forwarded[] = {"publish", "subscribe", "answer", "trickle",
-                                          "ice-restart"};
+                                          "ice-restart", "record"};
   const char *type = wt_request_get_type(req);
   guint64 session = wt_request_get_session(req);
   if (g_str_equal(type, "join")) {
@@ -424,6 +424,15 @@ wt_rooms_new(const WtConfig *config, WtWorkerPool *pool, GError **error)
     g_warning("[testing] drop_to_subscribers_percent=%u: dropping media on purpose",
               env->drop_percent);
   env->ice_servers_json = ice_servers_json(config);
+  g_autofree char *keys_dir = wt_config_keys_dir(config);
+  env->signing_key = wt_signing_key_load_or_create(keys_dir, error);
+  if (!env->signing_key) {
+    wt_rooms_free(rooms);
+    return NULL;
+  }
+  env->archive_dir = wt_config_archive_dir(config);
+  env->segment_s = config->segment_seconds;
+  env->recorder_queue_packets = config->recorder_queue_packets;
   env->participant_gone = participant_gone;
   env->user_data = rooms;
   env->main_context = g_main_context_default();
@@ -464,6 +473,8 @@ wt_rooms_free(WtRooms *rooms)
   g_strfreev(rooms->env.ice_addresses);
   g_free(rooms->env.public_address);
   g_free(rooms->env.ice_servers_json);
+  wt_signing_key_free(rooms->env.signing_key);
+  g_free(rooms->env.archive_dir);
   g_mutex_clear(&rooms->lock);
   g_cond_clear(&rooms->cond);
   g_free(rooms);

@@ -1,0 +1,91 @@
+/* recorder.h — one recording in progress: every participant's audio and video
+ * written as hashed segments into <archive>/<id>/, with a chain record for
+ * each segment, join, leave and gap, sealed when it stops.
+ *
+ * The producer side (join, push, leave, stop) is called by one media worker
+ * and never blocks: packets are copied into a bounded ring (packet_ring.h); a
+ * full ring drops the packet, counts it, and the recorder writes the loss into
+ * the chain as a `gap`. A storage thread of the recorder's own does the rest:
+ * reorders (reorder.h), depacketizes (depacketize.h), maps RTP time to
+ * milliseconds from the first packet's arrival (wall clock) and writes
+ * segments (segment.h) of `segment_s` seconds, each starting on a video
+ * keyframe: near a boundary it asks for one through keyframe_wanted().
+ *
+ *   WtRecorderConfig cfg = {.archive_dir = "var/archive", .id = "r-20261204-…",
+ *                           .key = key, .segment_s = 10, .context = worker_ctx};
+ *   WtRecorder *rec = wt_recorder_new(&cfg, &callbacks, room, &error);
+ *   guint who = wt_recorder_join(rec, "p-3f9a", "applicant", &tracks);
+ *   wt_recorder_push(rec, who, rtp, len);          // for every decrypted packet
+ *   wt_recorder_leave(rec, who, "left");
+ *   wt_recorder_stop(rec, "ended");                // sealed() follows
+ *   wt_recorder_free(rec);                         // after sealed(), or to stop now
+ *
+ * Nothing here knows rooms or peers: participants are ids and a handle.
+ * Callbacks run on @context (the producer's worker), never on the storage thread.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "codec.h"
+#include "seal.h"
+
+G_BEGIN_DECLS
+
+typedef struct _WtRecorder WtRecorder;
+
+/* What a participant publishes, as the recorder needs it. */
+typedef struct {
+  WtCodec audio_codec; /* WT_CODEC_NONE when no audio */
+  guint8 audio_pt;
+  guint8 audio_channels;
+  WtCodec video_codec; /* WT_CODEC_NONE when no video */
+  guint8 video_pt;
+} WtRecorderTracks;
+
+typedef struct {
+  const char *archive_dir; /* the recording goes in archive_dir/id (created) */
+  const char *id;          /* e.g. "r-20261204T053012Z-3f9a" */
+  const WtSigningKey *key; /* borrowed; outlives the recorder */
+  guint segment_s;         /* seconds per segment (default 10 when 0) */
+  guint queue_packets;     /* ring slots (default 4096 when 0) */
+  GMainContext *context;   /* where callbacks run (borrowed) */
+} WtRecorderConfig;
+
+typedef struct {
+  /* A segment of @participant ends soon: ask its publisher for a keyframe. */
+  void (*keyframe_wanted)(const char *participant, gpointer user_data);
+  /* The recorder cannot go on (e.g. the disk is full); @reason for people.
+   * It stops writing; what is written stays, and the seal says so. */
+  void (*failed)(const char *reason, gpointer user_data);
+  /* The recording is sealed (or sealing failed: @error set). @dir transfer none. */
+  void (*sealed)(const char *dir, const char *reason, const GError *error, gpointer user_data);
+} WtRecorderCallbacks;
+
+/* Creates the folder and its chain and starts the storage thread. Strings in
+ * @config are copied. NULL with @error. */
+WtRecorder *wt_recorder_new(const WtRecorderConfig *config, const WtRecorderCallbacks *callbacks,
+                            gpointer user_data, GError **error);
+/* Stops (as @reason "shutdown" when still running), waits for the seal, frees. */
+void wt_recorder_free(WtRecorder *rec);
+
+const char *wt_recorder_get_id(const WtRecorder *rec);
+const char *wt_recorder_get_dir(const WtRecorder *rec);
+
+/* A participant joins (or comes back: the same @participant gets its old
+ * handle, and the time away is a gap). @tracks copied. Returns the handle. */
+guint wt_recorder_join(WtRecorder *rec, const char *participant, const char *role,
+                       const WtRecorderTracks *tracks);
+/* What the participant publishes changed (renegotiation). */
+void wt_recorder_set_tracks(WtRecorder *rec, guint who, const WtRecorderTracks *tracks);
+/* A decrypted RTP packet (transfer none). Never blocks; FALSE when dropped. */
+gboolean wt_recorder_push(WtRecorder *rec, guint who, const guint8 *rtp, gsize len);
+void wt_recorder_leave(WtRecorder *rec, guint who, const char *reason);
+/* Ends the recording: open segments are closed, then it is sealed with
+ * @reason ("ended", "shutdown"); sealed() follows on the context. */
+void wt_recorder_stop(WtRecorder *rec, const char *reason);
+
+/* Packets dropped because the ring was full (any thread, relaxed). */
+guint64 wt_recorder_get_drops(const WtRecorder *rec);
+
+G_END_DECLS

@@ -1,0 +1,638 @@
+/* recorder_thread.c — the storage thread of one recording: takes packets and
+ * control messages off the ring, puts each stream back in order, cuts it into
+ * frames, gives them milliseconds on the recording's clock, and writes
+ * segments with a chain record each; seals at the stop.
+ *
+ * Time: a stream's first frame is placed at its arrival (wall clock, ms
+ * since the recording started); later frames follow its RTP clock as
+ * unwrapped by ts_unwrap.h, whose jumps and pauses re-base on arrival and are
+ * written as gaps. Frames of one track never go back (a tie moves 1 ms on).
+ *
+ * Segments: a participant's first frame opens one; a video frame before the
+ * first keyframe of a segment is dropped (it could not be decoded). From
+ * segment_ms - 500 ms on the recorder asks for a keyframe, and it cuts at the
+ * first keyframe once segment_ms have passed; audio-only parties are cut on
+ * time. Leaving, new tracks and the stop close the open segment.
+ *
+ * Gaps written into the chain: packets the ring dropped, packets lost on the
+ * way (reorder), frames that could not be completed, timestamp jumps and
+ * pauses, time away between a leave and a rejoin, a missing video track.
+ *
+ * Thread: this file runs only on the recorder's own thread.
+ */
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "depacketize.h"
+#include "recorder_private.h"
+#include "recording.h"
+#include "reorder.h"
+#include "segment.h"
+#include "ts_unwrap.h"
+
+#define KEYFRAME_LEAD_MS 500
+#define IDLE_WAIT_US (100 * 1000)
+#define MAX_PENDING_AUDIO 250 /* 5 s of Opus waiting for the first video keyframe */
+
+typedef struct {
+  WtCodec codec;
+  guint8 pt;
+  guint32 clock_rate;
+  WtReorder *reorder;
+  WtDepacketizer *depack;
+  WtTsUnwrap unwrap;
+  gboolean based;
+  gint64 base_ext, base_ms;
+  gint64 last_pts;
+  guint32 seg_first_ts, seg_last_ts; /* RTP range in the open segment */
+  guint64 lost;                      /* packets lost in the open segment */
+} Stream;
+
+typedef struct {
+  guint who;
+  char *id, *role;
+  gboolean present, tracks_set;
+  gint64 left_ms; /* recording time of the last leave, -1 when never left */
+  WtRecorderTracks tracks;
+  Stream streams[WT_SEGMENT_KINDS];
+  WtSegmentWriter *writer;
+  guint index; /* of the next segment */
+  gboolean seg_video_started, keyframe_asked;
+  gint64 seg_first_pts;
+  guint64 drops_seen;
+  /* Audio that came before the first video keyframe: a video segment's
+   * header needs the keyframe's size, so the audio waits for it. */
+  GPtrArray *pending; /* PendingFrame* */
+  guint64 pending_dropped;
+} Part;
+
+typedef struct {
+  gint64 pts;
+  guint32 rtp_ts;
+  gsize len;
+  guint8 data[];
+} PendingFrame;
+
+typedef struct {
+  WtRecorder *rec;
+  Part *parts[WT_RECORDER_MAX_PARTICIPANTS];
+  gboolean failed;       /* no more media is written after a failure */
+  gboolean chain_failed; /* and no more records after the chain itself failed */
+} Thread;
+
+/* ---- Chain records ----------------------------------------------------------------- */
+
+static gint64
+now_ms(void)
+{
+  return g_get_real_time() / 1000;
+}
+
+static void fail_recording(Thread *t, const char *what, const GError *error);
+
+static void
+append(Thread *t, const char *type, JsonObject *payload)
+{
+  g_autoptr(GError) error = NULL;
+  if (!t->chain_failed && !wt_chain_append(t->rec->chain, type, payload, now_ms(), &error)) {
+    fail_recording(t, "cannot append to the chain", error);
+    t->chain_failed = TRUE;
+  }
+  json_object_unref(payload);
+}
+
+static JsonObject *
+about(Part *p)
+{
+  JsonObject *o = json_object_new();
+  json_object_set_string_member(o, "participant", p->id);
+  return o;
+}
+
+static void
+gap(Thread *t, Part *p, const char *kind, const char *reason, gint64 count, const char *unit)
+{
+  JsonObject *o = about(p);
+  if (kind)
+    json_object_set_string_member(o, "kind", kind);
+  json_object_set_string_member(o, "reason", reason);
+  if (unit)
+    json_object_set_int_member(o, unit, count);
+  g_message("recording %s: %s: gap: %s%s%s", t->rec->id, p->id, kind ? kind : "", kind ? " " : "",
+            reason);
+  append(t, "gap", o);
+}
+
+static void
+fail_recording(Thread *t, const char *what, const GError *error)
+{
+  if (t->failed)
+    return;
+  t->failed = TRUE;
+  g_autofree char *reason = g_strdup_printf("%s: %s", what, error ? error->message : "?");
+  g_warning("recording %s: stops writing: %s", t->rec->id, reason);
+  /* No incomplete segment is ever recorded as complete: drop the open ones. */
+  for (guint i = 0; i < WT_RECORDER_MAX_PARTICIPANTS; i++) {
+    if (t->parts[i]) {
+      g_clear_pointer(&t->parts[i]->writer, wt_segment_writer_abort);
+      g_ptr_array_set_size(t->parts[i]->pending, 0);
+    }
+  }
+  /* Try to say it in the evidence too; on a full disk this may fail as well. */
+  g_autoptr(JsonObject) o = json_object_new();
+  json_object_set_string_member(o, "reason", reason);
+  wt_chain_append(t->rec->chain, "failure", o, now_ms(), NULL);
+  wt_recorder_post(t->rec, 1, reason, NULL);
+}
+
+/* ---- Segments ------------------------------------------------------------------------ */
+
+static const char *
+kind_name(WtSegmentKind kind)
+{
+  return kind == WT_SEGMENT_VIDEO ? "video" : "audio";
+}
+
+static void
+close_segment(Thread *t, Part *p)
+{
+  if (!p->writer)
+    return;
+  WtSegmentInfo info;
+  g_autoptr(GError) error = NULL;
+  if (!wt_segment_writer_finish(g_steal_pointer(&p->writer), &info, &error)) {
+    fail_recording(t, "cannot finish a segment", error);
+    return;
+  }
+  g_autofree char *file = g_build_filename(p->id, info.file_name, NULL);
+  g_autofree char *sha = NULL;
+  {
+    GString *s = g_string_sized_new(64);
+    for (guint i = 0; i < WT_SEGMENT_SHA256_LEN; i++)
+      g_string_append_printf(s, "%02x", info.sha256[i]);
+    sha = g_string_free(s, FALSE);
+  }
+  gint64 first = G_MAXINT64, last = 0;
+  JsonObject *o = about(p);
+  json_object_set_string_member(o, "file", file);
+  json_object_set_int_member(o, "size", (gint64)info.size);
+  json_object_set_string_member(o, "sha256", sha);
+  json_object_set_int_member(o, "index", p->index - 1);
+  for (guint k = 0; k < WT_SEGMENT_KINDS; k++) {
+    Stream *s = &p->streams[k];
+    if (!info.frames[k])
+      continue;
+    first = MIN(first, info.first_pts_ms[k]);
+    last = MAX(last, info.last_pts_ms[k]);
+    JsonObject *track = json_object_new();
+    json_object_set_string_member(track, "codec", wt_codec_name(s->codec));
+    json_object_set_int_member(track, "frames", (gint64)info.frames[k]);
+    json_object_set_int_member(track, "rtp_first", s->seg_first_ts);
+    json_object_set_int_member(track, "rtp_last", s->seg_last_ts);
+    json_object_set_int_member(track, "lost_packets", (gint64)s->lost);
+    json_object_set_object_member(o, kind_name(k), track);
+    s->lost = 0;
+  }
+  if (first == G_MAXINT64)
+    first = last = p->seg_first_pts;
+  json_object_set_int_member(o, "start_ms", t->rec->start_wall_ms + first);
+  json_object_set_int_member(o, "end_ms", t->rec->start_wall_ms + last);
+  append(t, "segment", o);
+}
+
+static gboolean
+open_segment(Thread *t, Part *p, gint64 pts, const WtFrame *video_keyframe)
+{
+  g_autofree char *dir = g_build_filename(t->rec->dir, p->id, NULL);
+  if (g_mkdir_with_parents(dir, 0750) != 0) {
+    g_autoptr(GError) error =
+        g_error_new(G_IO_ERROR, g_io_error_from_errno(errno), "%s: %s", dir, g_strerror(errno));
+    fail_recording(t, "cannot create a participant folder", error);
+    return FALSE;
+  }
+  Stream *video = &p->streams[WT_SEGMENT_VIDEO];
+  WtSegmentTracks tracks = {
+      .video = p->tracks.video_codec,
+      .width = video_keyframe ? video_keyframe->width : 0,
+      .height = video_keyframe ? video_keyframe->height : 0,
+      .audio = p->tracks.audio_codec,
+      .audio_channels = p->tracks.audio_channels ? p->tracks.audio_channels : 2,
+  };
+  if (tracks.video == WT_CODEC_H264 && video->depack)
+    wt_depacketizer_get_parameter_sets(video->depack, &tracks.video_extradata,
+                                       &tracks.video_extradata_len);
+  g_autofree char *name = g_strdup_printf("%05u", p->index);
+  g_autoptr(GError) error = NULL;
+  p->writer = wt_segment_writer_new(dir, name, &tracks, &error);
+  if (!p->writer) {
+    fail_recording(t, "cannot start a segment", error);
+    return FALSE;
+  }
+  p->index++;
+  p->seg_first_pts = pts;
+  p->seg_video_started = FALSE;
+  p->keyframe_asked = FALSE;
+  for (guint k = 0; k < WT_SEGMENT_KINDS; k++)
+    p->streams[k].seg_first_ts = p->streams[k].seg_last_ts = 0;
+  return TRUE;
+}
+
+/* ---- Frames ---------------------------------------------------------------------------- */
+
+/* Writes one frame into the open segment; a failure ends the media. */
+static gboolean
+put_frame(Thread *t, Part *p, WtSegmentKind kind, const guint8 *data, gsize len, gint64 pts,
+          gboolean keyframe, guint32 rtp_ts)
+{
+  Stream *s = &p->streams[kind];
+  g_autoptr(GError) error = NULL;
+  if (!wt_segment_writer_write(p->writer, kind, data, len, pts, keyframe, &error)) {
+    wt_segment_writer_abort(g_steal_pointer(&p->writer));
+    fail_recording(t, "cannot write a segment", error);
+    return FALSE;
+  }
+  s->last_pts = pts;
+  if (!s->seg_first_ts)
+    s->seg_first_ts = rtp_ts ? rtp_ts : 1;
+  s->seg_last_ts = rtp_ts;
+  return TRUE;
+}
+
+static void
+hold_audio(Part *p, const WtFrame *f, gint64 pts)
+{
+  if (p->pending->len == MAX_PENDING_AUDIO) {
+    g_ptr_array_remove_index(p->pending, 0);
+    p->pending_dropped++;
+  }
+  PendingFrame *pf = g_malloc(sizeof *pf + f->len);
+  pf->pts = pts;
+  pf->rtp_ts = f->rtp_ts;
+  pf->len = f->len;
+  memcpy(pf->data, f->data, f->len);
+  g_ptr_array_add(p->pending, pf);
+}
+
+/* The first video keyframe opened the segment: the audio that waited goes in. */
+static gboolean
+write_held_audio(Thread *t, Part *p)
+{
+  if (p->pending_dropped) {
+    gap(t, p, "audio", "no video keyframe came for a while; audio before it is lost",
+        (gint64)p->pending_dropped, "frames");
+    p->pending_dropped = 0;
+  }
+  gboolean ok = TRUE;
+  for (guint i = 0; ok && i < p->pending->len; i++) {
+    PendingFrame *pf = g_ptr_array_index(p->pending, i);
+    ok = put_frame(t, p, WT_SEGMENT_AUDIO, pf->data, pf->len, pf->pts, TRUE, pf->rtp_ts);
+  }
+  g_ptr_array_set_size(p->pending, 0);
+  return ok;
+}
+
+/* The frame's place on the recording's clock, ms. */
+static gint64
+frame_pts(Thread *t, Part *p, Stream *s, WtSegmentKind kind, const WtFrame *f, gint64 arrival_us)
+{
+  WtTsResult r;
+  gint64 ext = wt_ts_unwrap_update(&s->unwrap, f->rtp_ts, arrival_us, &r);
+  if (!s->based) {
+    s->based = TRUE;
+    s->base_ext = ext;
+    s->base_ms = (arrival_us + t->rec->wall_minus_mono_us) / 1000 - t->rec->start_wall_ms;
+    s->last_pts = G_MININT64;
+  } else if (r.event == WT_TS_JUMP || r.event == WT_TS_PAUSE) {
+    gap(t, p, kind_name(kind), r.event == WT_TS_JUMP ? "timestamp jump" : "sender paused",
+        r.gap_us / 1000, "ms");
+  }
+  gint64 pts = s->base_ms + wt_ts_unwrap_to_ms(&s->unwrap, ext - s->base_ext);
+  if (s->last_pts != G_MININT64 && pts <= s->last_pts)
+    pts = s->last_pts + 1;
+  return pts;
+}
+
+static void
+write_frame(Thread *t, Part *p, WtSegmentKind kind, const WtFrame *f, gint64 arrival_us)
+{
+  Stream *s = &p->streams[kind];
+  gint64 pts = frame_pts(t, p, s, kind, f, arrival_us);
+  gboolean has_video = p->tracks.video_codec != WT_CODEC_NONE;
+  if (p->writer) {
+    gint64 elapsed = pts - p->seg_first_pts;
+    if (has_video && kind == WT_SEGMENT_VIDEO && !p->keyframe_asked &&
+        elapsed >= t->rec->segment_ms - KEYFRAME_LEAD_MS) {
+      p->keyframe_asked = TRUE;
+      wt_recorder_post(t->rec, 0, p->id, NULL);
+    }
+    gboolean cut = has_video
+                       ? kind == WT_SEGMENT_VIDEO && f->keyframe && elapsed >= t->rec->segment_ms
+                       : elapsed >= t->rec->segment_ms;
+    if (cut)
+      close_segment(t, p);
+  }
+  if (t->failed)
+    return;
+  if (kind == WT_SEGMENT_VIDEO && !f->keyframe && (!p->writer || !p->seg_video_started)) {
+    if (!p->keyframe_asked) { /* undecodable until a keyframe: ask for one */
+      p->keyframe_asked = TRUE;
+      wt_recorder_post(t->rec, 0, p->id, NULL);
+    }
+    return;
+  }
+  if (!p->writer && has_video && kind == WT_SEGMENT_AUDIO) {
+    hold_audio(p, f, pts);
+    s->last_pts = pts;
+    return;
+  }
+  if (!p->writer && !open_segment(t, p, pts, kind == WT_SEGMENT_VIDEO ? f : NULL))
+    return;
+  if (kind == WT_SEGMENT_VIDEO)
+    p->seg_video_started = TRUE;
+  if (kind == WT_SEGMENT_VIDEO && p->pending->len && !write_held_audio(t, p))
+    return;
+  put_frame(t, p, kind, f->data, f->len, pts, f->keyframe, f->rtp_ts);
+}
+
+/* ---- Packets ---------------------------------------------------------------------------- */
+
+/* The RTP header's fields the recorder needs, bounded by @len. */
+static gboolean
+parse_rtp(const guint8 *buf, gsize len, guint8 *pt, guint16 *seq, guint32 *ts, gboolean *marker,
+          gsize *offset, gsize *payload_len)
+{
+  if (len < 12 || (buf[0] >> 6) != 2)
+    return FALSE;
+  gsize off = 12 + 4 * (gsize)(buf[0] & 0x0f);
+  if (buf[0] & 0x10) { /* header extension */
+    if (off + 4 > len)
+      return FALSE;
+    off += 4 + 4 * (gsize)(buf[off + 2] << 8 | buf[off + 3]);
+  }
+  gsize end = len;
+  if (buf[0] & 0x20) { /* padding */
+    guint8 pad = buf[len - 1];
+    if (pad == 0 || pad > len)
+      return FALSE;
+    end = len - pad;
+  }
+  if (off >= end)
+    return FALSE;
+  *pt = buf[1] & 0x7f;
+  *marker = (buf[1] & 0x80) != 0;
+  *seq = (guint16)(buf[2] << 8 | buf[3]);
+  *ts = (guint32)buf[4] << 24 | (guint32)buf[5] << 16 | (guint32)buf[6] << 8 | buf[7];
+  *offset = off;
+  *payload_len = end - off;
+  return TRUE;
+}
+
+/* Hands everything @s can release by @now_us to the depacketizer and on. */
+static void
+release(Thread *t, Part *p, WtSegmentKind kind, gint64 now_us)
+{
+  Stream *s = &p->streams[kind];
+  WtReorderPacket rp;
+  while (s->reorder && wt_reorder_pop(s->reorder, now_us, &rp) == 1) {
+    if (rp.gap)
+      s->lost += rp.gap;
+    if (rp.restart)
+      wt_depacketizer_flush(s->depack);
+    WtFrame f;
+    int r = wt_depacketizer_push(s->depack, rp.seq, rp.ts, rp.marker, rp.data, rp.len, &f);
+    if ((r & WT_DEPACK_LOST) && kind == WT_SEGMENT_VIDEO && !p->keyframe_asked) {
+      p->keyframe_asked = TRUE; /* the next frames need a new keyframe */
+      wt_recorder_post(t->rec, 0, p->id, NULL);
+    }
+    if (r & WT_DEPACK_FRAME)
+      write_frame(t, p, kind, &f, rp.arrival_us);
+  }
+}
+
+static void
+stream_reset(Stream *s, WtCodec codec, guint8 pt)
+{
+  g_clear_pointer(&s->reorder, wt_reorder_free);
+  g_clear_pointer(&s->depack, wt_depacketizer_free);
+  memset(s, 0, sizeof *s);
+  s->codec = codec;
+  s->pt = pt;
+  if (codec == WT_CODEC_NONE)
+    return;
+  s->clock_rate = codec == WT_CODEC_OPUS ? 48000 : 90000;
+  s->reorder =
+      wt_reorder_new(WT_REORDER_CAPACITY, WT_PACKET_RING_SLOT_BYTES, WT_REORDER_LATENCY_US);
+  s->depack = wt_depacketizer_new(codec, WT_DEPACKETIZER_MAX_FRAME);
+  wt_ts_unwrap_init(&s->unwrap, s->clock_rate);
+}
+
+static void
+on_packet(Thread *t, WtPacketRingSlot *slot)
+{
+  Part *p = slot->stream < WT_RECORDER_MAX_PARTICIPANTS ? t->parts[slot->stream] : NULL;
+  guint8 pt;
+  guint16 seq;
+  guint32 ts;
+  gboolean marker;
+  gsize offset, len;
+  if (!p || !p->present || t->failed ||
+      !parse_rtp(slot->data, slot->len, &pt, &seq, &ts, &marker, &offset, &len))
+    return;
+  for (guint k = 0; k < WT_SEGMENT_KINDS; k++) {
+    Stream *s = &p->streams[k];
+    if (s->codec != WT_CODEC_NONE && s->pt == pt) {
+      wt_reorder_push(s->reorder, seq, ts, marker, slot->data + offset, len, slot->arrival_us);
+      release(t, p, k, slot->arrival_us);
+      return;
+    }
+  }
+}
+
+/* ---- Control messages ---------------------------------------------------------------------- */
+
+static void
+finish_part(Thread *t, Part *p)
+{
+  for (guint k = 0; k < WT_SEGMENT_KINDS; k++)
+    release(t, p, k, G_MAXINT64); /* everything still waiting */
+  close_segment(t, p);
+  if (p->pending->len) { /* audio that never saw a video keyframe */
+    gap(t, p, "audio", "no video keyframe came; audio before it is lost",
+        (gint64)(p->pending->len + p->pending_dropped), "frames");
+    g_ptr_array_set_size(p->pending, 0);
+    p->pending_dropped = 0;
+  }
+}
+
+static void
+set_tracks(Thread *t, Part *p, const WtRecorderTracks *tracks)
+{
+  if (p->tracks_set && p->tracks.audio_codec == tracks->audio_codec &&
+      p->tracks.audio_pt == tracks->audio_pt && p->tracks.video_codec == tracks->video_codec &&
+      p->tracks.video_pt == tracks->video_pt)
+    return;
+  finish_part(t, p);
+  p->tracks = *tracks;
+  p->tracks_set = TRUE;
+  stream_reset(&p->streams[WT_SEGMENT_AUDIO], tracks->audio_codec, tracks->audio_pt);
+  stream_reset(&p->streams[WT_SEGMENT_VIDEO], tracks->video_codec, tracks->video_pt);
+  if (tracks->video_codec == WT_CODEC_NONE && tracks->audio_codec != WT_CODEC_NONE)
+    gap(t, p, "video", "the party publishes no video", 0, NULL);
+  if (tracks->audio_codec == WT_CODEC_NONE && tracks->video_codec != WT_CODEC_NONE)
+    gap(t, p, "audio", "the party publishes no audio", 0, NULL);
+}
+
+static void
+on_join(Thread *t, RecorderMessage *m)
+{
+  Part *p = t->parts[m->who];
+  gint64 now = now_ms() - t->rec->start_wall_ms;
+  if (!p) {
+    p = t->parts[m->who] = g_new0(Part, 1);
+    p->who = m->who;
+    p->id = g_strdup(m->participant);
+    p->role = g_strdup(m->role);
+    p->left_ms = -1;
+    p->pending = g_ptr_array_new_with_free_func(g_free);
+  }
+  JsonObject *o = about(p);
+  json_object_set_string_member(o, "role", p->role);
+  append(t, "join", o);
+  if (p->left_ms >= 0)
+    gap(t, p, NULL, "left and came back", now - p->left_ms, "ms");
+  p->present = TRUE;
+  /* A new connection: new sequence numbers and clocks. */
+  memset(&p->tracks, 0, sizeof p->tracks);
+  p->tracks_set = FALSE;
+  stream_reset(&p->streams[0], WT_CODEC_NONE, 0);
+  stream_reset(&p->streams[1], WT_CODEC_NONE, 0);
+  if (m->tracks.audio_codec != WT_CODEC_NONE || m->tracks.video_codec != WT_CODEC_NONE)
+    set_tracks(t, p, &m->tracks);
+}
+
+static void
+on_leave(Thread *t, Part *p, const char *reason)
+{
+  if (!p || !p->present)
+    return;
+  finish_part(t, p);
+  p->present = FALSE;
+  p->left_ms = now_ms() - t->rec->start_wall_ms;
+  JsonObject *o = about(p);
+  json_object_set_string_member(o, "reason", reason ? reason : "left");
+  append(t, "leave", o);
+}
+
+/* Packets the ring dropped since last time, as gaps. */
+static void
+note_drops(Thread *t)
+{
+  for (guint i = 0; i < WT_RECORDER_MAX_PARTICIPANTS; i++) {
+    Part *p = t->parts[i];
+    if (!p)
+      continue;
+    guint64 drops = __atomic_load_n(&t->rec->drops[i], __ATOMIC_RELAXED);
+    if (drops > p->drops_seen) {
+      gap(t, p, NULL, "recorder queue overflow", (gint64)(drops - p->drops_seen), "packets");
+      p->drops_seen = drops;
+    }
+  }
+}
+
+static void
+seal(Thread *t, const char *reason)
+{
+  for (guint i = 0; i < WT_RECORDER_MAX_PARTICIPANTS; i++) {
+    if (t->parts[i])
+      finish_part(t, t->parts[i]);
+  }
+  note_drops(t);
+  g_autoptr(GError) error = NULL;
+  gint64 started = g_get_monotonic_time();
+  if (wt_recording_seal(t->rec->dir, t->rec->id, t->rec->chain, reason, t->rec->key, &error))
+    g_message("recording %s: sealed (%s) in %.1f ms", t->rec->id, reason,
+              (double)(g_get_monotonic_time() - started) / 1000);
+  else
+    g_warning("recording %s: cannot seal: %s", t->rec->id, error->message);
+  wt_recorder_post(t->rec, 2, reason, error);
+}
+
+static void
+part_free(Part *p)
+{
+  for (guint k = 0; k < WT_SEGMENT_KINDS; k++)
+    stream_reset(&p->streams[k], WT_CODEC_NONE, 0);
+  wt_segment_writer_abort(p->writer);
+  g_ptr_array_unref(p->pending);
+  g_free(p->id);
+  g_free(p->role);
+  g_free(p);
+}
+
+/* Releases what waited past its latency bound; returns when to look again. */
+static gint64
+release_due(Thread *t)
+{
+  gint64 now = g_get_monotonic_time(), next = now + IDLE_WAIT_US;
+  for (guint i = 0; i < WT_RECORDER_MAX_PARTICIPANTS; i++) {
+    Part *p = t->parts[i];
+    for (guint k = 0; p && p->present && k < WT_SEGMENT_KINDS; k++) {
+      if (!p->streams[k].reorder)
+        continue;
+      gint64 due = wt_reorder_deadline(p->streams[k].reorder);
+      if (due <= now)
+        release(t, p, k, now);
+      else
+        next = MIN(next, due);
+    }
+  }
+  return next;
+}
+
+gpointer
+wt_recorder_thread_main(gpointer data)
+{
+  Thread t = {.rec = data};
+  for (;;) {
+    WtPacketRingSlot *slot = wt_packet_ring_peek(t.rec->ring);
+    if (!slot) {
+      note_drops(&t);
+      gint64 next = release_due(&t);
+      wt_packet_ring_wait(t.rec->ring, MAX(next - g_get_monotonic_time(), 1000));
+      continue;
+    }
+    RecorderMessage *m = slot->message;
+    Part *p = m && m->who < WT_RECORDER_MAX_PARTICIPANTS ? t.parts[m->who] : NULL;
+    gboolean stop = FALSE;
+    switch ((RecorderKind)slot->kind) {
+    case RECORDER_PACKET:
+      on_packet(&t, slot);
+      break;
+    case RECORDER_JOIN:
+      on_join(&t, m);
+      break;
+    case RECORDER_TRACKS:
+      if (p && p->present)
+        set_tracks(&t, p, &m->tracks);
+      break;
+    case RECORDER_LEAVE:
+      on_leave(&t, p, m->reason);
+      break;
+    case RECORDER_STOP:
+      seal(&t, m->reason);
+      stop = TRUE;
+      break;
+    }
+    if (m)
+      wt_recorder_message_free(m);
+    wt_packet_ring_pop(t.rec->ring);
+    if (stop)
+      break;
+  }
+  for (guint i = 0; i < WT_RECORDER_MAX_PARTICIPANTS; i++) {
+    if (t.parts[i])
+      part_free(t.parts[i]);
+  }
+  return NULL;
+}

@@ -1,0 +1,183 @@
+/* test_record.c — a recorded room, end to end without a browser: staff join
+ * with a `record` token, witness-load publishes its VP8+Opus clip into the
+ * room for a few seconds, staff stop the recording. Then the recording must
+ * be sealed, `witnessctl verify` must say OK, ffprobe must read every segment
+ * without error, and the publisher's segments together must last as long as
+ * it was in the room, within 1 s.
+ *
+ * Arguments after --tap: the witness-load binary and the clip folder.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "../integration/harness.h"
+
+static const char *witness_load, *clip_dir;
+
+/* The next event @name on @ws (transfer full), failing after @timeout_ms. */
+static JsonObject *
+wait_event(WtItWs *ws, const char *name, const char *state, guint timeout_ms)
+{
+  gint64 until = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+  while (g_get_monotonic_time() < until) {
+    g_autofree char *text = NULL;
+    if (wt_it_ws_next(ws, 500, &text) != WT_IT_WS_MESSAGE)
+      continue;
+    JsonNode *node = json_from_string(text, NULL);
+    if (!node)
+      continue;
+    JsonObject *o = json_object_ref(json_node_get_object(node));
+    json_node_unref(node);
+    if (g_strcmp0(json_object_get_string_member_with_default(o, "event", ""), name) == 0 &&
+        (!state ||
+         g_strcmp0(json_object_get_string_member_with_default(o, "state", ""), state) == 0))
+      return o;
+    json_object_unref(o);
+  }
+  g_error("no %s event (%s) within %u ms", name, state ? state : "any", timeout_ms);
+  return NULL;
+}
+
+/* Sends @text and returns the reply to it (transfer full), skipping events,
+ * which may come first (PROTOCOL.md). */
+static JsonObject *
+request(WtItWs *ws, const char *text)
+{
+  g_assert_true(wt_it_ws_send(ws, text));
+  for (;;) {
+    JsonObject *o = wt_it_ws_recv(ws);
+    if (g_strcmp0(json_object_get_string_member_with_default(o, "type", ""), "event") != 0)
+      return o;
+    json_object_unref(o);
+  }
+}
+
+/* First and last presentation time (s) of @file's packets, by ffprobe. */
+static gboolean
+probe_span(const char *file, double *first, double *last)
+{
+  const char *argv[] = {
+      "ffprobe", "-v", "error", "-show_entries", "packet=pts_time,duration_time", "-of",
+      "csv=p=0", file, NULL};
+  g_autofree char *out = NULL, *err = NULL;
+  int status = wt_it_run(argv, NULL, 30000, &out, &err);
+  if (status != 0 || (err && *err)) {
+    g_test_message("ffprobe %s: status %d: %s", file, status, err);
+    return FALSE;
+  }
+  *first = G_MAXDOUBLE;
+  *last = 0;
+  g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
+  for (guint i = 0; lines[i]; i++) {
+    double pts, dur = 0;
+    if (sscanf(lines[i], "%lf,%lf", &pts, &dur) < 1)
+      continue;
+    *first = MIN(*first, pts);
+    *last = MAX(*last, pts + dur);
+  }
+  return *first < G_MAXDOUBLE;
+}
+
+static void
+test_recorded_room(void)
+{
+  g_autoptr(WtItDaemon) d = wt_it_daemon_start("[rooms]\nmax_participants=20\n"
+                                               "[ice]\nloopback=true\n"
+                                               "[recording]\nsegment_seconds=2\n");
+  const char *mint[] = {wt_it_witnessctl(), "token", "--data", wt_it_daemon_data_dir(d),
+                        "--role",           "staff", "--sub",  "witness-1",
+                        "--record",         NULL};
+  g_autofree char *token = NULL;
+  g_assert_cmpint(wt_it_run(mint, NULL, 30000, &token, NULL), ==, 0);
+  g_strstrip(token);
+  g_autoptr(WtItWs) staff = wt_it_ws_hello(d, token, NULL);
+  g_autoptr(JsonObject) joined = request(staff, "{\"type\":\"join\",\"id\":2,\"room\":\"load-0\"}");
+  JsonObject *result = wt_it_assert_result(joined, 2);
+  JsonObject *rec = json_object_get_object_member(result, "recording");
+  g_assert_cmpstr(json_object_get_string_member(rec, "state"), ==, "on");
+  g_autofree char *id = g_strdup(json_object_get_string_member(rec, "id"));
+
+  g_autofree char *secret =
+      g_build_filename(wt_it_daemon_data_dir(d), "secrets", "token.key", NULL);
+  g_autofree char *ws_url = g_strdup_printf("ws://127.0.0.1:%u/ws", wt_it_daemon_port(d));
+  g_autofree char *video = g_build_filename(clip_dir, "clip.ivf", NULL);
+  g_autofree char *audio = g_build_filename(clip_dir, "clip.ogg", NULL);
+  const char *argv[] = {witness_load, "--server", "witness", "--url",      ws_url, "--secret-file",
+                        secret,       "--video",  video,     "--audio",    audio,  "--subscribers",
+                        "2",          "--warmup", "1",       "--duration", "5",    NULL};
+  g_autofree char *out = NULL, *err = NULL;
+  int status = wt_it_run(argv, NULL, 60000, &out, &err);
+  g_test_message("witness-load said:\n%s%s", out, err);
+  g_assert_cmpint(status, ==, 0);
+
+  g_autoptr(JsonObject) stopped =
+      request(staff, "{\"type\":\"record\",\"id\":3,\"action\":\"stop\"}");
+  wt_it_assert_result(stopped, 3);
+  g_autoptr(JsonObject) off = wait_event(staff, "recording", "off", 10000);
+  g_assert_cmpstr(json_object_get_string_member(off, "recording"), ==, id);
+
+  /* Sealed, and it verifies. */
+  g_autofree char *dir = g_build_filename(wt_it_daemon_data_dir(d), "archive", id, NULL);
+  const char *verify[] = {wt_it_witnessctl(),       "verify", "--data",
+                          wt_it_daemon_data_dir(d), dir,      NULL};
+  g_autofree char *verdict = NULL;
+  g_assert_cmpint(wt_it_run(verify, NULL, 30000, &verdict, NULL), ==, 0);
+  g_test_message("witnessctl verify: %s", verdict);
+  g_assert_true(g_str_has_prefix(verdict, "OK "));
+
+  /* The publisher's segments: each readable, together as long as its stay. */
+  g_autofree char *chain = NULL;
+  g_autofree char *chain_path = g_build_filename(dir, "chain.jsonl", NULL);
+  g_assert_true(g_file_get_contents(chain_path, &chain, NULL, NULL));
+  g_auto(GStrv) lines = g_strsplit(chain, "\n", -1);
+  char *publisher = NULL;
+  gint64 joined_ms = 0, left_ms = 0;
+  double recorded = 0;
+  guint segments = 0;
+  for (guint i = 0; lines[i] && *lines[i]; i++) {
+    g_autoptr(JsonParser) parser = json_parser_new();
+    g_assert_true(json_parser_load_from_data(parser, lines[i], -1, NULL));
+    JsonObject *r = json_node_get_object(json_parser_get_root(parser));
+    const char *type = json_object_get_string_member(r, "type");
+    const char *who = json_object_get_string_member_with_default(r, "participant", "");
+    if (g_str_equal(type, "join") &&
+        g_strcmp0(json_object_get_string_member(r, "role"), "applicant") == 0) {
+      g_free(publisher);
+      publisher = g_strdup(who);
+      joined_ms = json_object_get_int_member(r, "time");
+    } else if (g_str_equal(type, "leave") && g_strcmp0(who, publisher) == 0) {
+      left_ms = json_object_get_int_member(r, "time");
+    } else if (g_str_equal(type, "segment")) {
+      g_assert_cmpstr(who, ==, publisher); /* only the publisher sends media */
+      g_autofree char *file = g_build_filename(dir, json_object_get_string_member(r, "file"), NULL);
+      double first, last;
+      g_assert_true(probe_span(file, &first, &last));
+      recorded += last - first;
+      segments++;
+      JsonObject *v = json_object_get_object_member(r, "video");
+      g_assert_nonnull(v);
+      g_assert_cmpint(json_object_get_int_member(v, "frames"), >, 0);
+      g_assert_nonnull(json_object_get_object_member(r, "audio"));
+    }
+  }
+  double stayed = (double)(left_ms - joined_ms) / 1000;
+  g_test_message("%u segments, %.2f s recorded, the publisher stayed %.2f s", segments, recorded,
+                 stayed);
+  g_assert_cmpuint(segments, >=, 3);
+  g_assert_cmpfloat(ABS(recorded - stayed), <, 1.0);
+  g_free(publisher);
+  g_clear_pointer(&staff, wt_it_ws_free);
+  wt_it_daemon_stop_clean(d);
+}
+
+int
+main(int argc, char **argv)
+{
+  wt_it_init(&argc, &argv);
+  if (argc < 3)
+    g_error("usage: test_record --tap WITNESS_LOAD CLIP_DIR");
+  witness_load = argv[1];
+  clip_dir = argv[2];
+  g_test_add_func("/record/recorded-room", test_recorded_room);
+  return wt_it_run_tests();
+}
