@@ -33,6 +33,7 @@
 
 #define KEYFRAME_LEAD_MS 500
 #define IDLE_WAIT_US (100 * 1000)
+#define KEYFRAME_RETRY_US (1000 * 1000)
 #define MAX_PENDING_AUDIO 250 /* 5 s of Opus waiting for the first video keyframe */
 
 typedef struct {
@@ -58,7 +59,8 @@ typedef struct {
   Stream streams[WT_SEGMENT_KINDS];
   WtSegmentWriter *writer;
   guint index; /* of the next segment */
-  gboolean seg_video_started, keyframe_asked;
+  gboolean seg_video_started;
+  gint64 keyframe_asked_us; /* last keyframe request (monotonic), 0 = none pending */
   gint64 seg_first_pts;
   guint64 drops_seen;
   /* Audio that came before the first video keyframe: a video segment's
@@ -232,13 +234,25 @@ open_segment(Thread *t, Part *p, gint64 pts, const WtFrame *video_keyframe)
   p->index++;
   p->seg_first_pts = pts;
   p->seg_video_started = FALSE;
-  p->keyframe_asked = FALSE;
+  p->keyframe_asked_us = 0;
   for (guint k = 0; k < WT_SEGMENT_KINDS; k++)
     p->streams[k].seg_first_ts = p->streams[k].seg_last_ts = 0;
   return TRUE;
 }
 
 /* ---- Frames ---------------------------------------------------------------------------- */
+
+/* Asks the publisher for a keyframe, again every second until one comes
+ * (a request may be lost, or rate-limited on the way). */
+static void
+ask_keyframe(Thread *t, Part *p)
+{
+  gint64 now = g_get_monotonic_time();
+  if (p->keyframe_asked_us && now - p->keyframe_asked_us < KEYFRAME_RETRY_US)
+    return;
+  p->keyframe_asked_us = now;
+  wt_recorder_post(t->rec, 0, p->id, NULL);
+}
 
 /* Writes one frame into the open segment; a failure ends the media. */
 static gboolean
@@ -321,11 +335,8 @@ write_frame(Thread *t, Part *p, WtSegmentKind kind, const WtFrame *f, gint64 arr
   gboolean has_video = p->tracks.video_codec != WT_CODEC_NONE;
   if (p->writer) {
     gint64 elapsed = pts - p->seg_first_pts;
-    if (has_video && kind == WT_SEGMENT_VIDEO && !p->keyframe_asked &&
-        elapsed >= t->rec->segment_ms - KEYFRAME_LEAD_MS) {
-      p->keyframe_asked = TRUE;
-      wt_recorder_post(t->rec, 0, p->id, NULL);
-    }
+    if (has_video && kind == WT_SEGMENT_VIDEO && elapsed >= t->rec->segment_ms - KEYFRAME_LEAD_MS)
+      ask_keyframe(t, p);
     gboolean cut = has_video
                        ? kind == WT_SEGMENT_VIDEO && f->keyframe && elapsed >= t->rec->segment_ms
                        : elapsed >= t->rec->segment_ms;
@@ -335,10 +346,7 @@ write_frame(Thread *t, Part *p, WtSegmentKind kind, const WtFrame *f, gint64 arr
   if (t->failed)
     return;
   if (kind == WT_SEGMENT_VIDEO && !f->keyframe && (!p->writer || !p->seg_video_started)) {
-    if (!p->keyframe_asked) { /* undecodable until a keyframe: ask for one */
-      p->keyframe_asked = TRUE;
-      wt_recorder_post(t->rec, 0, p->id, NULL);
-    }
+    ask_keyframe(t, p); /* undecodable until a keyframe */
     return;
   }
   if (!p->writer && has_video && kind == WT_SEGMENT_AUDIO) {
@@ -401,10 +409,8 @@ release(Thread *t, Part *p, WtSegmentKind kind, gint64 now_us)
       wt_depacketizer_flush(s->depack);
     WtFrame f;
     int r = wt_depacketizer_push(s->depack, rp.seq, rp.ts, rp.marker, rp.data, rp.len, &f);
-    if ((r & WT_DEPACK_LOST) && kind == WT_SEGMENT_VIDEO && !p->keyframe_asked) {
-      p->keyframe_asked = TRUE; /* the next frames need a new keyframe */
-      wt_recorder_post(t->rec, 0, p->id, NULL);
-    }
+    if ((r & WT_DEPACK_LOST) && kind == WT_SEGMENT_VIDEO)
+      ask_keyframe(t, p); /* the next frames need a new keyframe */
     if (r & WT_DEPACK_FRAME)
       write_frame(t, p, kind, &f, rp.arrival_us);
   }

@@ -413,8 +413,45 @@ function showLocalMedia(stream) {
 }
 
 /** Forgets the room on screen and stops the camera; the server side is left already. */
+// ---- recording ---------------------------------------------------------------------
+
+function mayRecord() {
+  return ['staff', 'admin'].includes(client?.identity?.role);
+}
+
+function showRecording(r) {
+  const el = $('recording');
+  el.dataset.state = r.state;
+  el.hidden = r.state === 'off';
+  if (r.state === 'failed') {
+    $('recording-label').replaceChildren(bilingual('录制出错', 'Recording failed'));
+    showNotice(r.reason ?? '');
+  } else {
+    $('recording-label').replaceChildren(bilingual('正在录音录像', 'Recording'));
+  }
+  const button = $('record-toggle');
+  button.hidden = !room || !mayRecord();
+  button.dataset.state = r.state;
+  button.replaceChildren(r.state === 'on' ? bilingual('停止录制', 'Stop recording')
+    : bilingual('开始录制', 'Start recording'));
+}
+
+$('record-toggle').addEventListener('click', async () => {
+  if (!room) return;
+  const button = $('record-toggle');
+  button.disabled = true;
+  try {
+    await room.setRecording(room.recording.state !== 'on');
+  } catch (err) {
+    showNotice(err.reason || err.message);
+  } finally {
+    button.disabled = false;
+  }
+});
+
 function endRoom(reason) {
   room = null;
+  showRecording({ state: 'off' });
   stopLocalMedia();
   clearRemoteTiles();
   showLinkState('publish', 'none');
@@ -453,6 +490,7 @@ async function enterRoom(c, me) {
         track: (t) => stale() || showTrack(t),
         state: (st) => stale() || showLinkState(st.pc, st.ice),
         left: ({ reason }) => stale() || endRoom(reason),
+        recording: (rec) => stale() || showRecording(rec),
       },
     });
   } catch (err) {
@@ -469,6 +507,7 @@ async function enterRoom(c, me) {
     return;
   }
   room = r;
+  showRecording(r.recording);
   for (const [which, state] of Object.entries(r.iceStates)) showLinkState(which, state);
   showRoomState('joined', bilingual('已在房间中', 'In the room'));
   showMuteButtons();

@@ -333,9 +333,11 @@ export class WitnessClient extends Emitter {
  *       track: (t) => …,                 // {participant, sub, role, kind, track, stream}
  *       state: (s) => …,                 // {pc: 'publish'|'subscribe', ice, connection}
  *       left: ({ reason }) => …,         // out of the room, for whatever reason
+ *       recording: (r) => …,             // {state: 'on'|'off'|'failed', id, reason}
  *     },
  *   });
  *   room.setMuted('audio', true);
+ *   await room.setRecording(true);       // staff: start (false: stop) recording
  *   await room.iceRestart();
  *   await room.leave();
  *
@@ -356,6 +358,7 @@ export class Room extends Emitter {
     this.participant = null; // our own participant id, once joined
     this.participants = new Map(); // id -> {participant, sub, role, tracks}
     this.iceServers = [];
+    this.recording = { state: 'off' }; // {state: 'on'|'off'|'failed', id, reason}
     this.publishPc = null;
     this.subscribePc = null;
     this.state = 'joining'; // 'joining' | 'joined' | 'left'
@@ -388,6 +391,7 @@ export class Room extends Emitter {
     listen('event:offer', (m) => this._queueOffer(m));
     listen('event:candidate', (m) => this._remoteCandidate(m.pc, m.candidate));
     listen('event:left', (m) => this._close(m.reason || 'left'));
+    listen('event:recording', (m) => this._recording({ state: m.state, id: m.recording, reason: m.reason }));
     this._unlisten.push(c.on('state', (s) => {
       if (s.state === 'closed') this._close('connection closed');
     }));
@@ -410,6 +414,7 @@ export class Room extends Emitter {
     this.participant = joined.participant;
     this.iceServers = Array.isArray(joined.ice_servers) ? joined.ice_servers : [];
     this.state = 'joined';
+    if (joined.recording) this._recording({ state: joined.recording.state, id: joined.recording.id });
     for (const p of joined.participants ?? []) this._joined(p, true);
     try {
       // Receiving does not wait for the camera, nor publishing for receiving.
@@ -584,6 +589,17 @@ export class Room extends Emitter {
   // ---- controls --------------------------------------------------------------
 
   /** Mutes or unmutes what we send of @kind ('audio' | 'video'). */
+  // Everyone is told whether the room is being recorded ('recording' events).
+  _recording(r) {
+    this.recording = r;
+    this._emit('recording', r);
+  }
+
+  // Staff: start or stop recording the room. Resolves with {state, recording}.
+  setRecording(on) {
+    return this.client.request('record', { action: on ? 'start' : 'stop' });
+  }
+
   setMuted(kind, muted) {
     for (const track of this.localStream?.getTracks() ?? []) {
       if (track.kind === kind) track.enabled = !muted;

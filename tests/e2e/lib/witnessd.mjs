@@ -107,9 +107,10 @@ export async function startWitnessd({ args = [], config = null } = {}) {
 }
 
 /** Runs witnessctl link against @server; resolves with the printed URL. */
-export async function mintLink(server, { role, sub, room, ttl } = {}) {
+export async function mintLink(server, { role, sub, room, ttl, record } = {}) {
   const args = ['link', '--data', server.dataDir, '--base', server.url, '--role', role, '--sub', sub];
   if (room) args.push('--room', room);
+  if (record) args.push('--record');
   if (ttl) args.push('--ttl', String(ttl));
   const { stdout } = await promisify(execFile)(WITNESSCTL, args);
   const link = stdout.trim();
