@@ -37,7 +37,7 @@
  *   the first layer frame has P=0; H.264, the access unit holds an IDR
  *   slice. Opus frames are all keyframes. A VP8 keyframe's size comes from
  *   its frame header, a VP9 keyframe's from the scalability structure or its
- *   uncompressed header.
+ *   uncompressed header, an H.264 keyframe's from the last SPS (cropped).
  * - VP9 pictures of several spatial layers are joined with a superframe
  *   index (VP9 bitstream spec, Annex B), as WebM stores them.
  * - H.264 keeps the last SPS and PPS it saw: an IDR access unit that lacks
@@ -69,7 +69,7 @@ typedef struct {
   guint32 rtp_ts;
   gint64 first_seq, last_seq;
   gboolean keyframe;
-  guint16 width, height; /* keyframes of VP8 and VP9: the coded size; otherwise 0 */
+  guint16 width, height; /* keyframes: the picture size when the bitstream says it, else 0 */
 } WtFrame;
 
 typedef struct {

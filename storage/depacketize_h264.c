@@ -1,7 +1,8 @@
 /* depacketize_h264.c — H.264 access units from RFC 6184 packetization-mode 1
  * payloads (single NAL unit, STAP-A, FU-A), written out in Annex-B with a
- * 4-byte start code before every NAL unit. Keeps the last SPS and PPS and puts
- * them in front of an IDR access unit that lacks them. Bounded like the rest
+ * 4-byte start code before every NAL unit. Keeps the last SPS and PPS, puts
+ * them in front of an IDR access unit that lacks them, and gives key frames
+ * the SPS's picture size. Bounded like the rest
  * of depacketize.c; one thread per depacketizer. */
 #include "depacketize_private.h"
 
@@ -66,14 +67,16 @@ keep_parameter_set(WtDepacketizer *d, GByteArray *to, const guint8 *nal, gsize l
   g_byte_array_set_size(to, 0);
   g_byte_array_append(to, nal, (guint)len);
   rebuild_parameter_sets(d);
+  if (to == d->sps && !wt_h264_sps_size(nal, len, &d->sps_width, &d->sps_height))
+    d->sps_width = d->sps_height = 0;
 }
 
 /* Opens a NAL unit of @type whose header byte is @header: decides whether it
  * begins or continues the access unit at @ts, then writes a start code and
  * the header. FALSE when the packet is to be dropped (flags say why). */
 static gboolean
-open_nal(WtDepacketizer *d, gint64 seq, guint32 ts, guint8 header, gboolean has_next,
-         guint8 next, int *flags)
+open_nal(WtDepacketizer *d, gint64 seq, guint32 ts, guint8 header, gboolean has_next, guint8 next,
+         int *flags)
 {
   guint type = header & 0x1f;
   gboolean begins = begins_access_unit(type, has_next, next);
@@ -230,6 +233,11 @@ wt_depack_h264(WtDepacketizer *d, gint64 seq, guint32 ts, gboolean marker, const
     wt_depack_lose(d, flags); /* the marker came before the fragment's end */
     return;
   }
-  if (add_parameter_sets(d, flags))
-    wt_depack_emit(d, seq, out, flags);
+  if (!add_parameter_sets(d, flags))
+    return;
+  if (d->keyframe) {
+    d->width = d->sps_width;
+    d->height = d->sps_height;
+  }
+  wt_depack_emit(d, seq, out, flags);
 }

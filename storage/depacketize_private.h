@@ -33,8 +33,9 @@ struct _WtDepacketizer {
   /* H.264 */
   gboolean in_fu; /* the last NAL unit is a fragment still waiting for its end */
   gboolean au_sps, au_pps;
-  GByteArray *sps, *pps; /* the last ones seen, NAL header included */
-  GByteArray *ps;        /* both in Annex-B, for wt_depacketizer_get_parameter_sets() */
+  GByteArray *sps, *pps;         /* the last ones seen, NAL header included */
+  GByteArray *ps;                /* both in Annex-B, for wt_depacketizer_get_parameter_sets() */
+  guint16 sps_width, sps_height; /* the kept SPS's picture size, 0 if unreadable */
 
   WtDepacketizerStats stats;
 };
@@ -60,6 +61,11 @@ gboolean wt_depack_append(WtDepacketizer *d, const guint8 *data, gsize len, int 
 
 /* Hands out the assembled frame, which ends with packet @seq. */
 void wt_depack_emit(WtDepacketizer *d, gint64 seq, WtFrame *out, int *flags);
+
+/* The picture size that the SPS NAL unit @nal (header included, escaped)
+ * says, cropping applied. FALSE when it is not an SPS or cannot be read
+ * (h264_sps.c). */
+gboolean wt_h264_sps_size(const guint8 *nal, gsize len, guint16 *width, guint16 *height);
 
 /* H.264 (depacketize_h264.c). */
 void wt_depack_h264(WtDepacketizer *d, gint64 seq, guint32 ts, gboolean marker, const guint8 *p,

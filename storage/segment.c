@@ -33,15 +33,15 @@ struct _WtSegmentWriter {
   char *tmp_path;
   char *final_path;
   char file_name[256];
-  int fd;            /* the temporary file, -1 once closed */
-  gboolean created;  /* tmp_path is ours to remove */
+  int fd;           /* the temporary file, -1 once closed */
+  gboolean created; /* tmp_path is ours to remove */
   AVFormatContext *fmt;
   AVIOContext *io;
   AVPacket *pkt;
   EVP_MD_CTX *sha;
   guint64 size;
-  int io_errno;    /* the first write(2) failure */
-  gboolean broken; /* a write failed: only abort is left */
+  int io_errno;                 /* the first write(2) failure */
+  gboolean broken;              /* a write failed: only abort is left */
   int stream[WT_SEGMENT_KINDS]; /* stream index, -1 without that track */
   guint64 frames[WT_SEGMENT_KINDS];
   gint64 first_pts[WT_SEGMENT_KINDS], last_pts[WT_SEGMENT_KINDS];
@@ -96,8 +96,7 @@ fail_av(WtSegmentWriter *w, GError **error, int ret, const char *what)
   return FALSE;
 }
 
-static gboolean
-invalid(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+static gboolean invalid(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
 static gboolean
 invalid(GError **error, const char *fmt, ...)
@@ -127,6 +126,8 @@ check_tracks(const WtSegmentTracks *t, GError **error)
     return invalid(error, "%s is not an audio codec", wt_codec_name(t->audio));
   if (t->video == WT_CODEC_NONE && t->audio == WT_CODEC_NONE)
     return invalid(error, "a segment needs a track");
+  if (t->video != WT_CODEC_NONE && (t->width == 0 || t->height == 0))
+    return invalid(error, "a video track needs its picture size");
   if (t->video == WT_CODEC_H264 && (!t->video_extradata || t->video_extradata_len == 0))
     return invalid(error, "an H.264 track needs its SPS and PPS");
   if (t->video_extradata_len > 64 * 1024)
@@ -402,7 +403,8 @@ finish_file(WtSegmentWriter *w, GError **error)
 gboolean
 wt_segment_writer_finish(WtSegmentWriter *w, WtSegmentInfo *out, GError **error)
 {
-  g_autoptr(WtSegmentWriter) owned = w;
+  g_autoptr(WtSegmentWriter) owned = w; /* freed on every return */
+  (void)owned;
   memset(out, 0, sizeof *out);
   if (!finish_file(w, error))
     return FALSE;
@@ -418,8 +420,8 @@ wt_segment_writer_finish(WtSegmentWriter *w, WtSegmentInfo *out, GError **error)
     out->first_pts_ms[k] = w->first_pts[k];
     out->last_pts_ms[k] = w->last_pts[k];
   }
-  g_debug("segment %s: %" G_GUINT64_FORMAT " bytes, %" G_GUINT64_FORMAT " video and %" G_GUINT64_FORMAT
-          " audio frames",
+  g_debug("segment %s: %" G_GUINT64_FORMAT " bytes, %" G_GUINT64_FORMAT
+          " video and %" G_GUINT64_FORMAT " audio frames",
           w->final_path, w->size, w->frames[WT_SEGMENT_VIDEO], w->frames[WT_SEGMENT_AUDIO]);
   return TRUE;
 }

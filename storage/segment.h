@@ -50,7 +50,8 @@ typedef enum {
 /* What the segment holds. At least one track. */
 typedef struct {
   WtCodec video;         /* WT_CODEC_VP8, VP9, H264, or NONE for no video */
-  guint16 width, height; /* coded size, 0 when not known yet */
+  guint16 width, height; /* picture size (required with video): the WtFrame size of the
+                          * key frame that starts the segment */
   /* H.264 (required there): SPS and PPS in Annex-B, as from
    * wt_depacketizer_get_parameter_sets(). (transfer none), copied. */
   const guint8 *video_extradata;
@@ -79,7 +80,9 @@ const char *wt_segment_extension(const WtSegmentTracks *tracks);
 /* Creates the temporary file in @dir (which must exist) for segment @name (a
  * plain file name without extension, e.g. "00003"), and writes the header.
  * @tracks: (transfer none). Returns the writer (transfer full) or NULL with
- * @error: bad tracks, or the temporary file exists or cannot be made. */
+ * @error: bad tracks (G_IO_ERROR_INVALID_ARGUMENT), or the temporary file
+ * exists (G_IO_ERROR_EXISTS: a crash left it; recovery decides) or cannot be
+ * made. */
 WtSegmentWriter *wt_segment_writer_new(const char *dir, const char *name,
                                        const WtSegmentTracks *tracks, GError **error);
 
