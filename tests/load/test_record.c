@@ -150,7 +150,7 @@ test_recorded_room(void)
     } else if (g_str_equal(type, "segment")) {
       g_assert_cmpstr(who, ==, publisher); /* only the publisher sends media */
       g_autofree char *file = g_build_filename(dir, json_object_get_string_member(r, "file"), NULL);
-      double first, last;
+      double first = 0, last = 0;
       g_assert_true(probe_span(file, &first, &last));
       recorded += last - first;
       segments++;
