@@ -57,7 +57,6 @@ test_sigkill_mid_recording(void)
 
   /* Publish for long enough to close a few 2 s segments, then kill it mid-segment. */
   g_autoptr(GSubprocess) load = rr_start_load(d, witness_load, clip_dir, "20");
-  g_autofree char *probe = g_build_filename(dir, "chain.jsonl", NULL);
   gint64 until = g_get_monotonic_time() + 40 * G_USEC_PER_SEC;
   guint segments = 0;
   while (g_get_monotonic_time() < until && segments < 3) {
