@@ -94,6 +94,7 @@ now_ms(void)
 }
 
 static void fail_recording(Thread *t, const char *what, const GError *error);
+static void release_reserve(Thread *t);
 
 static void
 append(Thread *t, const char *type, JsonObject *payload)
@@ -104,8 +105,17 @@ append(Thread *t, const char *type, JsonObject *payload)
     return;
   }
   if (!t->chain_failed && !wt_chain_append(t->rec->chain, type, payload, now_ms(), &error)) {
-    fail_recording(t, "cannot append to the chain", error);
-    t->chain_failed = TRUE;
+    /* Most likely a full disk: give back the reserve and try once more, so
+     * that a finished segment is not left without its record. */
+    g_autoptr(GError) again = NULL;
+    release_reserve(t);
+    if (!wt_chain_append(t->rec->chain, type, payload, now_ms(), &again)) {
+      t->chain_failed = TRUE; /* before fail_recording(): no more records */
+      fail_recording(t, "cannot append to the chain", again);
+    } else {
+      g_autoptr(GError) full = g_error_new(G_IO_ERROR, G_IO_ERROR_NO_SPACE, "%s", error->message);
+      fail_recording(t, "the chain took a record only from the reserve", full);
+    }
   }
   json_object_unref(payload);
 }
@@ -644,7 +654,13 @@ seal(Thread *t, const char *reason)
   release_reserve(t);
   g_autoptr(GError) error = NULL;
   gint64 started = g_get_monotonic_time();
-  if (wt_recording_seal(t->rec->dir, t->rec->id, t->rec->chain, reason, t->rec->key, &error))
+  if (t->chain_failed) {
+    /* A seal over a chain that misses records would not verify: leave it
+     * unsealed; the next start recovers and seals it (recovery.h). */
+    g_set_error(&error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                "the chain could not be written; left unsealed for recovery at the next start");
+    g_warning("recording %s: %s", t->rec->id, error->message);
+  } else if (wt_recording_seal(t->rec->dir, t->rec->id, t->rec->chain, reason, t->rec->key, &error))
     g_message("recording %s: sealed (%s) in %.1f ms", t->rec->id, reason,
               (double)(g_get_monotonic_time() - started) / 1000);
   else
