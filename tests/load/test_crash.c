@@ -90,6 +90,8 @@ test_sigkill_mid_recording(void)
   if (!strstr(log, line))
     g_test_message("log:\n%s", log);
   g_assert_nonnull(strstr(log, line));
+  g_autofree char *said = g_strndup(strstr(log, line), strcspn(strstr(log, line), "\n"));
+  g_test_message("witnessd said: %s", said);
 
   g_autofree char *reason = rr_verify(again, data_dir, dir);
   g_assert_cmpstr(reason, ==, "interrupted");
@@ -106,8 +108,16 @@ test_sigkill_mid_recording(void)
     if (json_object_has_member(r, "file"))
       g_hash_table_add(named, (gpointer)json_object_get_string_member(r, "file"));
     if (g_str_equal(type, "segment") &&
-        json_object_get_boolean_member_with_default(r, "recovered", FALSE))
+        json_object_get_boolean_member_with_default(r, "recovered", FALSE)) {
+      /* The recovered segment is a proper file: ffprobe reads all of it. */
+      g_autofree char *path = g_build_filename(dir, json_object_get_string_member(r, "file"), NULL);
+      const char *argv[] = {"ffprobe", "-v", "error", "-show_entries", "packet=pts_time", "-of",
+                            "csv=p=0", path, NULL};
+      g_autofree char *err = NULL;
+      g_assert_cmpint(wt_it_run(argv, NULL, 30000, NULL, &err), ==, 0);
+      g_assert_cmpstr(err, ==, "");
       recovered++;
+    }
     if (g_str_equal(type, "gap") && json_object_has_member(r, "quarantined")) {
       const char *who = json_object_get_string_member(r, "participant");
       g_assert_false(g_hash_table_contains(lost, who)); /* one open segment each, at most */
