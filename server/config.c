@@ -86,6 +86,9 @@ static const KeySpec keys[] = {
     {"recording", "queue_packets", KEY_UINT, FIELD(recorder_queue_packets), "4096", 256, 1048576,
      "Packets a recording may have waiting for its writer; beyond that they are dropped, counted "
      "and written into the chain as a gap."},
+    {"recording", "min_free_mb", KEY_UINT, FIELD(min_free_mb), "512", 0, 1048576,
+     "MiB the archive's file system must keep free: below it recordings stop and are sealed "
+     "(disk-full), new ones are refused and /healthz says degraded; 0 turns the check off."},
     {"testing", "drop_to_subscribers_percent", KEY_UINT, FIELD(drop_to_subscribers_percent), "0", 0,
      50, "Tests only: drop this share of media packets toward subscribers, to exercise NACK."},
 };

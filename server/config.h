@@ -51,6 +51,7 @@ typedef struct {
   char *archive_dir;
   guint segment_seconds;
   guint recorder_queue_packets;
+  guint min_free_mb;
   /* [testing] */
   guint drop_to_subscribers_percent;
 } WtConfig;

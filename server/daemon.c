@@ -89,6 +89,13 @@ append_metrics(GString *out, gpointer user_data)
     wt_rooms_append_metrics(daemon->rooms, out);
 }
 
+static char *
+health(gpointer user_data)
+{
+  WtDaemon *daemon = user_data;
+  return daemon->rooms ? wt_rooms_health(daemon->rooms) : NULL;
+}
+
 static gboolean
 prepare_data_dir(const char *dir, GError **error)
 {
@@ -153,6 +160,7 @@ wt_daemon_new(const WtConfig *config, GError **error)
       .request = on_request,
       .session_closed = on_session_closed,
       .append_metrics = append_metrics,
+      .health = health,
   };
   daemon->signaling = wt_signaling_new(&sc, &handlers, daemon, daemon->loop, error);
   if (!daemon->signaling) {

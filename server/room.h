@@ -58,6 +58,8 @@ typedef struct {
   char *archive_dir;
   guint segment_s;
   guint recorder_queue_packets;
+  guint64 min_free_bytes;        /* [recording] min_free_mb; 0: no check */
+  guint64 *recorder_drops_total; /* the registry's counter (relaxed atomics) */
   /* Called on the main thread when a participant leaves by itself (its
    * connection failed or went silent), so the registry forgets it. */
   void (*participant_gone)(const char *room, const char *sub, guint64 session,
@@ -65,6 +67,10 @@ typedef struct {
   gpointer user_data;
   GMainContext *main_context;
 } WtRoomEnv;
+
+/* When the archive's free space is below env->min_free_bytes, why, for
+ * people (transfer full); else NULL. A statvfs() call; any thread. */
+char *wt_room_disk_low(const WtRoomEnv *env);
 
 /* @id copied; @env borrowed (outlives the room). Call on any thread; the room
  * belongs to @worker from then on. */

@@ -7,7 +7,10 @@
  * `record` claim is true, or send `record` {"action":"start"}; it ends on
  * `record` {"action":"stop"} or when the room empties, and is then sealed.
  * Every participant gets a `recording` event on each change, and the join
- * result says whether the room is being recorded.
+ * result says whether the room is being recorded. When the recorder fails (a
+ * full disk), everyone gets `recording` "failed" and staff an `alert`; while
+ * the archive's free space is below [recording] min_free_mb no recording
+ * starts (`disk-full`).
  *
  * Worker thread only, like the rest of the room.
  */
@@ -17,6 +20,7 @@
 
 #define ERR_FORBIDDEN "forbidden"
 #define ERR_BAD_MESSAGE "bad-message"
+#define WT_ERR_DISK_FULL "disk-full"
 
 static gboolean
 may_record(WtRole role)
@@ -102,12 +106,31 @@ on_keyframe_wanted(const char *participant, gpointer user_data)
   }
 }
 
+/* An `alert` to the staff and admins in @room: something they must act on. */
 static void
-on_failed(const char *reason, gpointer user_data)
+alert_staff(WtRoom *room, const char *kind, const char *reason)
+{
+  g_autoptr(JsonObject) fields = json_object_new();
+  json_object_set_string_member(fields, "room", room->id);
+  json_object_set_string_member(fields, "kind", kind);
+  if (room->recording_id)
+    json_object_set_string_member(fields, "recording", room->recording_id);
+  json_object_set_string_member(fields, "reason", reason);
+  for (guint i = 0; i < room->participants->len; i++) {
+    Participant *q = g_ptr_array_index(room->participants, i);
+    if (may_record(q->role))
+      wt_signaling_send_event(room->env->signaling, q->session,
+                              wt_protocol_event("alert", json_object_ref(fields)));
+  }
+}
+
+static void
+on_failed(const char *code, const char *reason, gpointer user_data)
 {
   WtRoom *room = user_data;
-  g_warning("room %s: recording %s failed: %s", room->id, room->recording_id, reason);
+  g_warning("room %s: recording %s failed (%s): %s", room->id, room->recording_id, code, reason);
   broadcast_state(room, "failed", reason);
+  alert_staff(room, code, reason);
 }
 
 static void
@@ -133,6 +156,24 @@ on_sealed(const char *dir, const char *reason, const GError *error, gpointer use
   forget_recorder(room);
 }
 
+char *
+wt_room_disk_low(const WtRoomEnv *env)
+{
+  guint64 free_bytes = 0;
+  g_autoptr(GError) error = NULL;
+  if (!env->min_free_bytes || !env->archive_dir)
+    return NULL;
+  if (!wt_recorder_disk_free(env->archive_dir, &free_bytes, &error)) {
+    g_warning("recording: %s", error->message);
+    return NULL; /* the recorder's own checks still apply */
+  }
+  if (free_bytes >= env->min_free_bytes)
+    return NULL;
+  return g_strdup_printf("the archive's disk is nearly full: %" G_GUINT64_FORMAT
+                         " MiB free, below [recording] min_free_mb (%" G_GUINT64_FORMAT ")",
+                         free_bytes >> 20, env->min_free_bytes >> 20);
+}
+
 /* ---- Start and stop ---------------------------------------------------------------------- */
 
 static char *
@@ -153,6 +194,11 @@ start_recording(WtRoom *room, Participant *by, GError **error)
     g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "recording is not set up");
     return FALSE;
   }
+  g_autofree char *low = wt_room_disk_low(env);
+  if (low) {
+    g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_NO_SPACE, low);
+    return FALSE;
+  }
   g_autofree char *id = new_recording_id();
   WtRecorderConfig config = {
       .archive_dir = env->archive_dir,
@@ -161,6 +207,7 @@ start_recording(WtRoom *room, Participant *by, GError **error)
       .segment_s = env->segment_s,
       .queue_packets = env->recorder_queue_packets,
       .context = wt_worker_get_context(room->worker),
+      .min_free_bytes = env->min_free_bytes,
   };
   room->recorder = wt_recorder_new(&config, &callbacks, room, error);
   if (!room->recorder)
@@ -253,7 +300,11 @@ wt_room_recording_handle(Participant *p, WtRequest *req)
   if (g_strcmp0(action, "start") == 0) {
     g_autoptr(GError) error = NULL;
     if (!room->recorder && !start_recording(room, p, &error)) {
-      wt_signaling_reply_error(sig, req, WT_ERR_INTERNAL, error->message);
+      wt_signaling_reply_error(sig, req,
+                               g_error_matches(error, G_IO_ERROR, G_IO_ERROR_NO_SPACE)
+                                   ? WT_ERR_DISK_FULL
+                                   : WT_ERR_INTERNAL,
+                               error->message);
       return;
     }
   } else if (g_strcmp0(action, "stop") == 0) {

@@ -2,8 +2,12 @@
  * is posted to their workers as RoomOps. */
 #include "rooms.h"
 
+#include <errno.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
+#include "recorder.h"
+#include "recovery.h"
 #include "room.h"
 
 typedef struct {
@@ -27,6 +31,7 @@ struct _WtRooms {
   GMutex lock;
   GCond cond;
   gint rooms_alive;
+  guint64 recorder_drops_total; /* workers add with relaxed atomics */
 };
 
 typedef enum { OP_JOIN, OP_REQUEST, OP_LEAVE, OP_DESTROY } OpKind;
@@ -192,6 +197,14 @@ admit(WtRooms *rooms, WtRequest *req, const char **room_id)
     wt_signaling_reply_error(sig, req, WT_ERR_FORBIDDEN, "clerks do not join rooms");
     return FALSE;
   }
+  g_autofree char *low = NULL;
+  if (who->record && (who->role == WT_ROLE_STAFF || who->role == WT_ROLE_ADMIN) &&
+      (low = wt_room_disk_low(&rooms->env))) {
+    g_message("session %" G_GUINT64_FORMAT ": recorded room %s refused: %s",
+              wt_request_get_session(req), id, low);
+    wt_signaling_reply_error(sig, req, "disk-full", low);
+    return FALSE;
+  }
   if (who->role == WT_ROLE_APPLICANT && g_strcmp0(who->room, id) != 0) {
     g_autofree char *why =
         who->room ? g_strdup_printf("your token admits you to room %s only", who->room)
@@ -314,6 +327,19 @@ wt_rooms_append_metrics(WtRooms *rooms, GString *out)
       {"witness_room_bitrate_out_bps", "RTP sent to subscribers over the last second.",
        G_STRUCT_OFFSET(WtRoomCounters, bitrate_out)},
   };
+  guint64 free_bytes = 0;
+  if (wt_recorder_disk_free(rooms->env.archive_dir, &free_bytes, NULL))
+    g_string_append_printf(out,
+                           "# HELP witness_archive_free_bytes Free bytes on the archive's file "
+                           "system.\n# TYPE witness_archive_free_bytes gauge\n"
+                           "witness_archive_free_bytes %" G_GUINT64_FORMAT "\n",
+                           free_bytes);
+  g_string_append_printf(out,
+                         "# HELP witness_recorder_drops_total Packets recorders dropped because "
+                         "their queue was full (each written into the chain as a gap).\n"
+                         "# TYPE witness_recorder_drops_total counter\n"
+                         "witness_recorder_drops_total %" G_GUINT64_FORMAT "\n",
+                         read_counter(&rooms->recorder_drops_total));
   g_string_append_printf(out,
                          "# HELP witness_rooms Rooms open now.\n# TYPE witness_rooms gauge\n"
                          "witness_rooms %u\n"
@@ -431,13 +457,26 @@ wt_rooms_new(const WtConfig *config, WtWorkerPool *pool, GError **error)
     return NULL;
   }
   env->archive_dir = wt_config_archive_dir(config);
+  if (g_mkdir_with_parents(env->archive_dir, 0750) != 0)
+    g_warning("cannot create the archive folder %s: %s", env->archive_dir, g_strerror(errno));
+  /* Before anyone can connect: recordings a crash left unsealed are sealed. */
+  wt_recovery_run(env->archive_dir, env->signing_key);
   env->segment_s = config->segment_seconds;
   env->recorder_queue_packets = config->recorder_queue_packets;
+  env->min_free_bytes = (guint64)config->min_free_mb << 20;
+  env->recorder_drops_total = &rooms->recorder_drops_total;
   env->participant_gone = participant_gone;
   env->user_data = rooms;
   env->main_context = g_main_context_default();
   g_message("DTLS certificate fingerprint sha-256 %s", wt_dtls_identity_get_fingerprint(identity));
   return rooms;
+}
+
+char *
+wt_rooms_health(WtRooms *rooms)
+{
+  g_autofree char *low = wt_room_disk_low(&rooms->env);
+  return low ? g_strdup("degraded: disk low") : NULL;
 }
 
 void

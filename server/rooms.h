@@ -27,6 +27,10 @@ void wt_rooms_set_signaling(WtRooms *rooms, WtSignaling *signaling);
 gboolean wt_rooms_handle_request(WtRooms *rooms, WtRequest *req);
 /* The connection is gone: its participant leaves. */
 void wt_rooms_session_closed(WtRooms *rooms, guint64 session);
+/* NULL when all is well, else what /healthz should say, e.g. "degraded:
+ * disk low" (transfer full). Main thread. */
+char *wt_rooms_health(WtRooms *rooms);
+
 /* Per-room lines for /metrics. */
 void wt_rooms_append_metrics(WtRooms *rooms, GString *out);
 /* Destroys every room on its worker and waits for that (at most about 1 s). */

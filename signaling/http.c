@@ -83,7 +83,15 @@ on_http(struct lws *wsi, WtSignaling *sig, WtConnData *conn)
     status = HTTP_STATUS_METHOD_NOT_ALLOWED;
     conn->http_body = g_bytes_new_static("only GET is served here\n", 24);
   } else if (strcmp(uri, "/healthz") == 0) {
-    conn->http_body = g_bytes_new_static("ok\n", 3);
+    char *trouble = sig->handlers.health ? sig->handlers.health(sig->user_data) : NULL;
+    if (trouble) {
+      status = HTTP_STATUS_SERVICE_UNAVAILABLE;
+      gsize len = strlen(trouble) + 1;
+      conn->http_body = g_bytes_new_take(g_strconcat(trouble, "\n", NULL), len);
+      g_free(trouble);
+    } else {
+      conn->http_body = g_bytes_new_static("ok\n", 3);
+    }
   } else if (strcmp(uri, "/metrics") == 0) {
     type = "text/plain; version=0.0.4; charset=utf-8";
     conn->http_body = metrics_body(sig);

@@ -73,6 +73,9 @@ typedef struct {
   void (*session_closed)(guint64 session, gpointer user_data);
   /* Adds the daemon's lines to /metrics (Prometheus text format). */
   void (*append_metrics)(GString *out, gpointer user_data);
+  /* NULL when healthy, else the text /healthz answers with 503, e.g.
+   * "degraded: disk low" (transfer full). May be NULL. */
+  char *(*health)(gpointer user_data);
 } WtSignalingHandlers;
 
 /* Starts listening on @loop's context. @handlers (transfer none, copied),

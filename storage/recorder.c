@@ -8,8 +8,12 @@
 #include "recorder_private.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 G_DEFINE_QUARK(wt - recorder - error - quark, wt_recorder_error)
 
@@ -27,7 +31,7 @@ struct _RecorderTarget {
 typedef struct {
   RecorderTarget *target;
   int what; /* 0 keyframe, 1 failed, 2 sealed */
-  char *text, *dir;
+  char *text, *dir, *code;
   GError *error;
 } Posted;
 
@@ -45,6 +49,7 @@ posted_free(gpointer data)
   target_unref(p->target);
   g_free(p->text);
   g_free(p->dir);
+  g_free(p->code);
   g_clear_error(&p->error);
   g_free(p);
 }
@@ -59,7 +64,7 @@ deliver(gpointer data)
   if (p->what == 0 && t->callbacks.keyframe_wanted)
     t->callbacks.keyframe_wanted(p->text, t->user_data);
   else if (p->what == 1 && t->callbacks.failed)
-    t->callbacks.failed(p->text, t->user_data);
+    t->callbacks.failed(p->code, p->text, t->user_data);
   else if (p->what == 2 && t->callbacks.sealed)
     t->callbacks.sealed(p->dir, p->text, p->error, t->user_data);
   return G_SOURCE_REMOVE;
@@ -79,6 +84,53 @@ wt_recorder_post(WtRecorder *rec, int what, const char *text, const GError *erro
   g_source_set_callback(source, deliver, p, posted_free);
   g_source_attach(source, rec->context);
   g_source_unref(source);
+}
+
+void
+wt_recorder_post_failed(WtRecorder *rec, const char *code, const char *reason)
+{
+  Posted *p = g_new0(Posted, 1);
+  g_atomic_int_inc(&rec->target->ref);
+  p->target = rec->target;
+  p->what = 1;
+  p->code = g_strdup(code);
+  p->text = g_strdup(reason);
+  GSource *source = g_idle_source_new();
+  g_source_set_callback(source, deliver, p, posted_free);
+  g_source_attach(source, rec->context);
+  g_source_unref(source);
+}
+
+gboolean
+wt_recorder_disk_free(const char *path, guint64 *free_bytes, GError **error)
+{
+  struct statvfs st;
+  if (statvfs(path, &st) != 0) {
+    int err = errno;
+    g_set_error(error, G_IO_ERROR, g_io_error_from_errno(err), "statvfs %s: %s", path,
+                g_strerror(err));
+    return FALSE;
+  }
+  *free_bytes = (guint64)st.f_bavail * (guint64)st.f_frsize;
+  return TRUE;
+}
+
+/* The room a full disk leaves for the last records and the seal. */
+static char *
+make_reserve(const char *dir)
+{
+  char *path = g_build_filename(dir, WT_RECORDER_RESERVE_FILE, NULL);
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  int err = fd < 0 ? errno : posix_fallocate(fd, 0, WT_RECORDER_RESERVE_BYTES);
+  if (fd >= 0)
+    close(fd);
+  if (err == 0)
+    return path;
+  g_warning("%s: cannot reserve room for the last records on a full disk: %s", path,
+            g_strerror(err));
+  g_unlink(path);
+  g_free(path);
+  return NULL;
 }
 
 /* ---- Life ------------------------------------------------------------------------ */
@@ -111,6 +163,8 @@ wt_recorder_new(const WtRecorderConfig *config, const WtRecorderCallbacks *callb
   rec->chain = chain;
   rec->start_wall_ms = g_get_real_time() / 1000;
   rec->wall_minus_mono_us = g_get_real_time() - g_get_monotonic_time();
+  rec->min_free_bytes = config->min_free_bytes;
+  rec->reserve_path = make_reserve(rec->dir);
   rec->target = g_new0(RecorderTarget, 1);
   rec->target->ref = 1;
   if (callbacks)
@@ -174,6 +228,7 @@ wt_recorder_free(WtRecorder *rec)
     g_main_context_unref(rec->context);
   g_free(rec->id);
   g_free(rec->dir);
+  g_free(rec->reserve_path);
   g_free(rec);
 }
 

@@ -20,6 +20,10 @@
  *   wt_recorder_stop(rec, "ended");                // sealed() follows
  *   wt_recorder_free(rec);                         // after sealed(), or to stop now
  *
+ * On a full disk: each recording keeps a small reserve file (".reserve", 1 MiB,
+ * outside the evidence) that it deletes before its last records and seal, so
+ * that a recording stopped by ENOSPC can still say why and be sealed.
+ *
  * Nothing here knows rooms or peers: participants are ids and a handle.
  * Callbacks run on @context (the producer's worker), never on the storage thread.
  */
@@ -50,14 +54,22 @@ typedef struct {
   guint segment_s;         /* seconds per segment (default 10 when 0) */
   guint queue_packets;     /* ring slots (default 4096 when 0) */
   GMainContext *context;   /* where callbacks run (borrowed) */
+  /* Free space the archive's file system must keep: checked at each segment
+   * boundary; below it the recording stops as on a full disk. 0: no check. */
+  guint64 min_free_bytes;
 } WtRecorderConfig;
 
 typedef struct {
   /* A segment of @participant ends soon: ask its publisher for a keyframe. */
   void (*keyframe_wanted)(const char *participant, gpointer user_data);
-  /* The recorder cannot go on (e.g. the disk is full); @reason for people.
-   * It stops writing; what is written stays, and the seal says so. */
-  void (*failed)(const char *reason, gpointer user_data);
+  /* The recorder cannot go on; @code is "disk-full" (ENOSPC, or free space
+   * below min_free_bytes at a segment boundary) or "write-failed" (another
+   * I/O error), @reason says it for people. It stops writing: open segments
+   * are finished when they can be, else discarded and written as a gap (an
+   * incomplete segment is never recorded as complete), a `failure` record
+   * {code, reason} goes into the chain, and the recording is sealed with
+   * reason @code ("failed" for write-failed); sealed() follows. */
+  void (*failed)(const char *code, const char *reason, gpointer user_data);
   /* The recording is sealed (or sealing failed: @error set). @dir transfer none. */
   void (*sealed)(const char *dir, const char *reason, const GError *error, gpointer user_data);
 } WtRecorderCallbacks;
@@ -84,6 +96,10 @@ void wt_recorder_leave(WtRecorder *rec, guint who, const char *reason);
 /* Ends the recording: open segments are closed, then it is sealed with
  * @reason ("ended", "shutdown"); sealed() follows on the context. */
 void wt_recorder_stop(WtRecorder *rec, const char *reason);
+
+/* Bytes free for unprivileged writers on the file system of @path (which
+ * must exist). FALSE with @error (GIOError) when statvfs() fails. Any thread. */
+gboolean wt_recorder_disk_free(const char *path, guint64 *free_bytes, GError **error);
 
 /* Packets dropped because the ring was full (any thread, relaxed). */
 guint64 wt_recorder_get_drops(const WtRecorder *rec);

@@ -8,6 +8,8 @@
 
 #define WT_RECORDER_MAX_PARTICIPANTS 64
 #define WT_RECORDER_NO_HANDLE G_MAXUINT
+#define WT_RECORDER_RESERVE_FILE ".reserve"
+#define WT_RECORDER_RESERVE_BYTES (1024 * 1024)
 
 #define WT_RECORDER_ERROR (wt_recorder_error_quark())
 GQuark wt_recorder_error_quark(void);
@@ -42,6 +44,8 @@ struct _WtRecorder {
   WtChain *chain;            /* the storage thread's once it runs */
   gint64 start_wall_ms;      /* the recording's time zero */
   gint64 wall_minus_mono_us; /* maps the ring's monotonic times to the wall clock */
+  guint64 min_free_bytes;
+  char *reserve_path; /* WT_RECORDER_RESERVE_FILE, or NULL when it could not be made */
 
   /* Producer side only. */
   GHashTable *handles; /* participant id -> handle */
@@ -54,3 +58,5 @@ gpointer wt_recorder_thread_main(gpointer rec);
  * keyframe_wanted(@text), 1 failed(@text), 2 sealed(reason @text, @error). */
 void wt_recorder_post(WtRecorder *rec, int what, const char *text, const GError *error);
 void wt_recorder_message_free(RecorderMessage *m);
+/* From the storage thread: failed(@code, @reason) on the context. */
+void wt_recorder_post_failed(WtRecorder *rec, const char *code, const char *reason);

@@ -81,6 +81,8 @@ typedef struct {
   Part *parts[WT_RECORDER_MAX_PARTICIPANTS];
   gboolean failed;       /* no more media is written after a failure */
   gboolean chain_failed; /* and no more records after the chain itself failed */
+  gboolean sealing, sealed;
+  const char *fail_seal_reason; /* the seal's reason after a failure (static) */
 } Thread;
 
 /* ---- Chain records ----------------------------------------------------------------- */
@@ -92,14 +94,28 @@ now_ms(void)
 }
 
 static void fail_recording(Thread *t, const char *what, const GError *error);
+static void release_reserve(Thread *t);
 
 static void
 append(Thread *t, const char *type, JsonObject *payload)
 {
   g_autoptr(GError) error = NULL;
+  if (t->sealed) { /* sealed early (a failure): the chain is closed */
+    json_object_unref(payload);
+    return;
+  }
   if (!t->chain_failed && !wt_chain_append(t->rec->chain, type, payload, now_ms(), &error)) {
-    fail_recording(t, "cannot append to the chain", error);
-    t->chain_failed = TRUE;
+    /* Most likely a full disk: give back the reserve and try once more, so
+     * that a finished segment is not left without its record. */
+    g_autoptr(GError) again = NULL;
+    release_reserve(t);
+    if (!wt_chain_append(t->rec->chain, type, payload, now_ms(), &again)) {
+      t->chain_failed = TRUE; /* before fail_recording(): no more records */
+      fail_recording(t, "cannot append to the chain", again);
+    } else {
+      g_autoptr(GError) full = g_error_new(G_IO_ERROR, G_IO_ERROR_NO_SPACE, "%s", error->message);
+      fail_recording(t, "the chain took a record only from the reserve", full);
+    }
   }
   json_object_unref(payload);
 }
@@ -126,26 +142,99 @@ gap(Thread *t, Part *p, const char *kind, const char *reason, gint64 count, cons
   append(t, "gap", o);
 }
 
+static void seal(Thread *t, const char *reason);
+static void close_segment(Thread *t, Part *p);
+
+static gboolean
+disk_is_full(Thread *t, const GError *error)
+{
+  guint64 free_bytes = 0;
+  if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_NO_SPACE))
+    return TRUE;
+  return wt_recorder_disk_free(t->rec->dir, &free_bytes, NULL) &&
+         free_bytes < MAX(t->rec->min_free_bytes, 64 * 1024);
+}
+
+/* Gives back the reserve, so that the last records and the seal fit. */
+static void
+release_reserve(Thread *t)
+{
+  if (t->rec->reserve_path && g_unlink(t->rec->reserve_path) != 0 && errno != ENOENT)
+    g_warning("recording %s: cannot remove %s: %s", t->rec->id, t->rec->reserve_path,
+              g_strerror(errno));
+}
+
+/* The open segment of @p cannot be finished: it is dropped, and the chain
+ * says which stretch of the party's media that was. */
+static void
+lose_segment(Thread *t, Part *p, const char *why)
+{
+  wt_segment_writer_abort(g_steal_pointer(&p->writer));
+  JsonObject *o = about(p);
+  json_object_set_string_member(o, "reason", "the open segment was discarded, unfinished");
+  json_object_set_string_member(o, "detail", why);
+  json_object_set_int_member(o, "index", p->index - 1);
+  json_object_set_int_member(o, "from_ms", t->rec->start_wall_ms + p->seg_first_pts);
+  json_object_set_int_member(o, "to_ms", now_ms());
+  g_warning("recording %s: %s: open segment %05u discarded: %s", t->rec->id, p->id, p->index - 1,
+            why);
+  append(t, "gap", o);
+}
+
+/* Stops writing for good and seals: on a full disk (ENOSPC, or free space
+ * below [recording] min_free_mb at a segment boundary) or another write
+ * failure. */
 static void
 fail_recording(Thread *t, const char *what, const GError *error)
 {
   if (t->failed)
     return;
   t->failed = TRUE;
+  gboolean full = disk_is_full(t, error);
+  const char *code = full ? "disk-full" : "write-failed";
+  t->fail_seal_reason = full ? "disk-full" : "failed";
   g_autofree char *reason = g_strdup_printf("%s: %s", what, error ? error->message : "?");
-  g_warning("recording %s: stops writing: %s", t->rec->id, reason);
-  /* No incomplete segment is ever recorded as complete: drop the open ones. */
+  g_warning("recording %s: stops writing (%s): %s", t->rec->id, code, reason);
+  release_reserve(t);
+  /* Finish the open segments where the disk still takes their ends; the
+   * others are discarded as gaps (close_segment). Nothing incomplete is
+   * recorded as complete. */
   for (guint i = 0; i < WT_RECORDER_MAX_PARTICIPANTS; i++) {
-    if (t->parts[i]) {
-      g_clear_pointer(&t->parts[i]->writer, wt_segment_writer_abort);
-      g_ptr_array_set_size(t->parts[i]->pending, 0);
+    Part *p = t->parts[i];
+    if (!p)
+      continue;
+    close_segment(t, p);
+    if (p->pending->len) {
+      gap(t, p, "audio", "held audio dropped: the recording stopped",
+          (gint64)(p->pending->len + p->pending_dropped), "frames");
+      g_ptr_array_set_size(p->pending, 0);
     }
   }
-  /* Try to say it in the evidence too; on a full disk this may fail as well. */
-  g_autoptr(JsonObject) o = json_object_new();
+  JsonObject *o = json_object_new();
+  json_object_set_string_member(o, "code", code);
   json_object_set_string_member(o, "reason", reason);
-  wt_chain_append(t->rec->chain, "failure", o, now_ms(), NULL);
-  wt_recorder_post(t->rec, 1, reason, NULL);
+  append(t, "failure", o);
+  wt_recorder_post_failed(t->rec, code, reason);
+  if (!t->sealing)
+    seal(t, t->fail_seal_reason);
+}
+
+/* At a segment boundary: is there still the room [recording] min_free_mb asks for? */
+static gboolean
+room_on_disk(Thread *t)
+{
+  guint64 free_bytes = 0;
+  g_autoptr(GError) error = NULL;
+  if (!t->rec->min_free_bytes || !wt_recorder_disk_free(t->rec->dir, &free_bytes, &error) ||
+      free_bytes >= t->rec->min_free_bytes)
+    return TRUE;
+  g_autoptr(GError) low =
+      g_error_new(G_IO_ERROR, G_IO_ERROR_NO_SPACE,
+                  "%" G_GUINT64_FORMAT " MiB free on the archive's file system, below [recording] "
+                  "min_free_mb (%" G_GUINT64_FORMAT ")",
+                  free_bytes >> 20, t->rec->min_free_bytes >> 20);
+  fail_recording(t, "disk low", low);
+  return FALSE;
 }
 
 /* ---- Segments ------------------------------------------------------------------------ */
@@ -164,6 +253,7 @@ close_segment(Thread *t, Part *p)
   WtSegmentInfo info;
   g_autoptr(GError) error = NULL;
   if (!wt_segment_writer_finish(g_steal_pointer(&p->writer), &info, &error)) {
+    lose_segment(t, p, error->message); /* finish removed it; the gap says so */
     fail_recording(t, "cannot finish a segment", error);
     return;
   }
@@ -206,6 +296,8 @@ close_segment(Thread *t, Part *p)
 static gboolean
 open_segment(Thread *t, Part *p, gint64 pts, const WtFrame *video_keyframe)
 {
+  if (!room_on_disk(t))
+    return FALSE;
   g_autofree char *dir = g_build_filename(t->rec->dir, p->id, NULL);
   if (g_mkdir_with_parents(dir, 0750) != 0) {
     g_autoptr(GError) error =
@@ -262,7 +354,7 @@ put_frame(Thread *t, Part *p, WtSegmentKind kind, const guint8 *data, gsize len,
   Stream *s = &p->streams[kind];
   g_autoptr(GError) error = NULL;
   if (!wt_segment_writer_write(p->writer, kind, data, len, pts, keyframe, &error)) {
-    wt_segment_writer_abort(g_steal_pointer(&p->writer));
+    lose_segment(t, p, error->message);
     fail_recording(t, "cannot write a segment", error);
     return FALSE;
   }
@@ -549,18 +641,31 @@ note_drops(Thread *t)
 static void
 seal(Thread *t, const char *reason)
 {
+  if (t->sealing)
+    return;
+  t->sealing = TRUE;
   for (guint i = 0; i < WT_RECORDER_MAX_PARTICIPANTS; i++) {
     if (t->parts[i])
       finish_part(t, t->parts[i]);
   }
   note_drops(t);
+  if (t->fail_seal_reason) /* a failure while finishing */
+    reason = t->fail_seal_reason;
+  release_reserve(t);
   g_autoptr(GError) error = NULL;
   gint64 started = g_get_monotonic_time();
-  if (wt_recording_seal(t->rec->dir, t->rec->id, t->rec->chain, reason, t->rec->key, &error))
+  if (t->chain_failed) {
+    /* A seal over a chain that misses records would not verify: leave it
+     * unsealed; the next start recovers and seals it (recovery.h). */
+    g_set_error(&error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                "the chain could not be written; left unsealed for recovery at the next start");
+    g_warning("recording %s: %s", t->rec->id, error->message);
+  } else if (wt_recording_seal(t->rec->dir, t->rec->id, t->rec->chain, reason, t->rec->key, &error))
     g_message("recording %s: sealed (%s) in %.1f ms", t->rec->id, reason,
               (double)(g_get_monotonic_time() - started) / 1000);
   else
     g_warning("recording %s: cannot seal: %s", t->rec->id, error->message);
+  t->sealed = TRUE;
   wt_recorder_post(t->rec, 2, reason, error);
 }
 
@@ -626,7 +731,7 @@ wt_recorder_thread_main(gpointer data)
       on_leave(&t, p, m->reason);
       break;
     case RECORDER_STOP:
-      seal(&t, m->reason);
+      seal(&t, m->reason); /* nothing when a failure sealed it already */
       stop = TRUE;
       break;
     }

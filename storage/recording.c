@@ -223,10 +223,21 @@ wt_recording_seal(const char *dir, const char *id, WtChain *chain, const char *r
   json_object_set_string_member(payload, "reason", reason);
   if (!wt_chain_append(chain, "seal", payload, now_ms, error))
     return FALSE;
+  return wt_recording_write_seal(dir, id, wt_chain_get_head(chain), key, error);
+}
+
+gboolean
+wt_recording_write_seal(const char *dir, const char *id, const char *head, const WtSigningKey *key,
+                        GError **error)
+{
+  gint64 now_ms = g_get_real_time() / 1000;
   WtRecordingScan scan;
   gboolean ok = wt_recording_scan(dir, FALSE, &scan, error);
-  if (ok && strcmp(scan.head, wt_chain_get_head(chain)) != 0)
+  if (ok && head && strcmp(scan.head, head) != 0)
     ok = fail(error, WT_RECORDING_ERROR_SEAL, "%s changed under the open chain", WT_CHAIN_FILE);
+  if (ok && !scan.sealed_reason)
+    ok = fail(error, WT_RECORDING_ERROR_UNSEALED, "%s ends in no seal record", WT_CHAIN_FILE);
+  const char *reason = scan.sealed_reason;
   g_autofree char *text = NULL;
   if (ok) {
     WtSealFacts facts = {

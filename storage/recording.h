@@ -64,6 +64,12 @@ void wt_recording_scan_clear(WtRecordingScan *scan);
  * to @chain (the recording's open chain, transfer none) and writes seal.json. */
 gboolean wt_recording_seal(const char *dir, const char *id, WtChain *chain, const char *reason,
                            const WtSigningKey *key, GError **error);
+/* Writes seal.json for @dir, whose chain already ends in its seal record
+ * (the second half of wt_recording_seal(); crash recovery calls it alone
+ * when a crash came between the two). @head (may be NULL): the chain head
+ * the caller expects. */
+gboolean wt_recording_write_seal(const char *dir, const char *id, const char *head,
+                                 const WtSigningKey *key, GError **error);
 
 /* What a successful verification found. */
 typedef struct {

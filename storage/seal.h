@@ -17,7 +17,8 @@
  * `signature` member (cut `,"signature":"…"` out and the rest is what was
  * signed), as in chain.h. Reasons: "ended" (staff stopped it or the room
  * emptied), "shutdown" (the server stopped), "interrupted" (found unsealed
- * after a crash).
+ * after a crash; recovery.h), "disk-full" (stopped on ENOSPC or below
+ * [recording] min_free_mb), "failed" (stopped by another write failure).
  *
  * Threads: any; a WtSigningKey is immutable once loaded.
  */
