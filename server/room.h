@@ -17,6 +17,7 @@
 #include <glib.h>
 
 #include "dtls.h"
+#include "notary.h"
 #include "seal.h"
 #include "signaling.h"
 #include "workers.h"
@@ -58,6 +59,8 @@ typedef struct {
   char *archive_dir;
   guint segment_s;
   guint recorder_queue_packets;
+  WtNotary *notary; /* borrowed; NULL: seals go nowhere (tests) */
+  guint anchor_every_segments;
   /* Called on the main thread when a participant leaves by itself (its
    * connection failed or went silent), so the registry forgets it. */
   void (*participant_gone)(const char *room, const char *sub, guint64 session,

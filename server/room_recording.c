@@ -161,6 +161,8 @@ start_recording(WtRoom *room, Participant *by, GError **error)
       .segment_s = env->segment_s,
       .queue_packets = env->recorder_queue_packets,
       .context = wt_worker_get_context(room->worker),
+      .notary = env->notary,
+      .anchor_every_segments = env->anchor_every_segments,
   };
   room->recorder = wt_recorder_new(&config, &callbacks, room, error);
   if (!room->recorder)

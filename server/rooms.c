@@ -447,6 +447,13 @@ wt_rooms_set_signaling(WtRooms *rooms, WtSignaling *signaling)
 }
 
 void
+wt_rooms_set_notary(WtRooms *rooms, WtNotary *notary, guint anchor_every_segments)
+{
+  rooms->env.notary = notary;
+  rooms->env.anchor_every_segments = anchor_every_segments;
+}
+
+void
 wt_rooms_free(WtRooms *rooms)
 {
   if (!rooms)

@@ -11,6 +11,7 @@
 #pragma once
 
 #include "config.h"
+#include "notary.h"
 #include "signaling.h"
 #include "workers.h"
 
@@ -23,6 +24,9 @@ typedef struct _WtRooms WtRooms;
 WtRooms *wt_rooms_new(const WtConfig *config, WtWorkerPool *pool, GError **error);
 /* Where events and replies go (borrowed). Before the first request. */
 void wt_rooms_set_signaling(WtRooms *rooms, WtSignaling *signaling);
+/* Recordings hand their seals and anchors to @notary (transfer none; outlives
+ * @rooms). Before the first room. */
+void wt_rooms_set_notary(WtRooms *rooms, WtNotary *notary, guint anchor_every_segments);
 /* Takes @req (transfer full) and returns TRUE when it is a room request. */
 gboolean wt_rooms_handle_request(WtRooms *rooms, WtRequest *req);
 /* The connection is gone: its participant leaves. */

@@ -28,6 +28,7 @@
 #include <glib.h>
 
 #include "codec.h"
+#include "notary.h"
 #include "seal.h"
 
 G_BEGIN_DECLS
@@ -50,6 +51,10 @@ typedef struct {
   guint segment_s;         /* seconds per segment (default 10 when 0) */
   guint queue_packets;     /* ring slots (default 4096 when 0) */
   GMainContext *context;   /* where callbacks run (borrowed) */
+  /* Borrowed, may be NULL: gets the recording's row, its seal and, every
+   * anchor_every_segments segments (0: never), its chain head. */
+  WtNotary *notary;
+  guint anchor_every_segments;
 } WtRecorderConfig;
 
 typedef struct {
