@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "seal.h"
+
 static const char *const schema[] = {
     /* 1 */
     "CREATE TABLE recordings ("
@@ -42,6 +44,59 @@ now_ms(void)
   return g_get_real_time() / 1000;
 }
 
+static gboolean
+select_running(sqlite3 *sql, gpointer user_data, GError **error)
+{
+  GPtrArray *rows = user_data; /* id, dir, id, dir… */
+  g_autoptr(sqlite3_stmt) stmt =
+      wt_db_prepare(sql, "SELECT id, dir FROM recordings WHERE state = 'running'", error);
+  if (!stmt)
+    return FALSE;
+  int rc;
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    g_ptr_array_add(rows, g_strdup((const char *)sqlite3_column_text(stmt, 0)));
+    g_ptr_array_add(rows, g_strdup((const char *)sqlite3_column_text(stmt, 1)));
+  }
+  return rc == SQLITE_DONE || wt_db_set_error(error, sql, "reading running recordings");
+}
+
+/* Recordings a previous process left `running`: one stopped between writing
+ * seal.json and the transaction that hands it over gets handed over now;
+ * the others were cut short by a crash and wait for crash recovery to seal
+ * them (which then hands them over as usual). */
+static void
+reconcile(WtNotary *notary)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func(g_free);
+  g_autoptr(GError) error = NULL;
+  if (!wt_db_transaction(notary->db, select_running, rows, &error)) {
+    g_warning("notary: cannot look for unfinished recordings: %s", error->message);
+    return;
+  }
+  guint unsealed = 0;
+  for (guint i = 0; i + 1 < rows->len; i += 2) {
+    const char *id = rows->pdata[i], *dir = rows->pdata[i + 1];
+    g_autofree char *path = g_build_filename(dir, WT_SEAL_FILE, NULL);
+    g_autofree char *text = NULL;
+    if (!g_file_get_contents(path, &text, NULL, NULL)) {
+      unsealed++;
+      continue;
+    }
+    g_autoptr(JsonNode) node = json_from_string(text, NULL);
+    const char *reason =
+        node && JSON_NODE_HOLDS_OBJECT(node)
+            ? json_object_get_string_member_with_default(json_node_get_object(node), "reason", NULL)
+            : NULL;
+    g_clear_error(&error);
+    if (wt_notary_recording_sealed(notary, id, dir, reason, g_strchomp(text), &error))
+      g_message("notary: recording %s was sealed but not handed over; it is now", id);
+    else
+      g_warning("notary: recording %s: %s", id, error->message);
+  }
+  if (unsealed)
+    g_warning("notary: %u recordings were left unsealed by an earlier stop", unsealed);
+}
+
 WtNotary *
 wt_notary_new(const WtNotaryConfig *config, GError **error)
 {
@@ -57,6 +112,7 @@ wt_notary_new(const WtNotaryConfig *config, GError **error)
   notary->timeout_ms = config->timeout_ms ? config->timeout_ms : 30000;
   g_mutex_init(&notary->lock);
   g_cond_init(&notary->cond);
+  reconcile(notary);
   /* The URL may carry credentials: never logged. */
   g_message("notary: seals go to %s", notary->url ? "the backend" : notary->ledger_path);
   notary->thread = g_thread_new("notary", wt_notary_thread_main, notary);

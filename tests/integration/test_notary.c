@@ -331,6 +331,37 @@ test_restart(Fixture *f, gconstpointer data)
   g_assert_cmpstr(json_object_get_string_member(receipt, "recording"), ==, "r-restart");
 }
 
+/* A process that stopped between writing seal.json and handing it over: the
+ * next notary finds the recording `running` with a seal on disk and hands it
+ * over then. */
+static void
+test_sealed_but_not_handed_over(Fixture *f, gconstpointer data)
+{
+  open_notary(f, NULL);
+  g_autofree char *dir = g_build_filename(f->dir, "archive", "r-crash", NULL);
+  g_assert_cmpint(g_mkdir_with_parents(dir, 0750), ==, 0);
+  g_autoptr(GError) error = NULL;
+  g_assert_true(wt_notary_recording_started(f->notary, "r-crash", dir, &error));
+  g_assert_true(wt_notary_recording_started(f->notary, "r-cut-short", f->dir, &error));
+  close_notary(f);
+  g_autofree char *head = head_of("r-crash", 4);
+  g_autofree char *seal = g_strdup_printf(
+      "{\"version\":1,\"recording\":\"r-crash\",\"reason\":\"shutdown\",\"chain_head\":\"%s\","
+      "\"chain_records\":4}\n",
+      head);
+  g_autofree char *path = g_build_filename(dir, "seal.json", NULL);
+  g_assert_true(g_file_set_contents(path, seal, -1, NULL));
+  open_notary(f, NULL);
+  wait_delivered(f, 1, 10000);
+  g_autoptr(JsonObject) row = wt_notary_lookup(f->notary, "r-crash", &error);
+  g_assert_cmpstr(json_object_get_string_member(row, "state"), ==, "sealed");
+  g_assert_cmpstr(json_object_get_string_member(row, "reason"), ==, "shutdown");
+  g_autoptr(JsonObject) receipt = read_json_file(dir, WT_RECEIPT_FILE);
+  g_assert_cmpstr(json_object_get_string_member(receipt, "chain_head"), ==, head);
+  g_autoptr(JsonObject) other = wt_notary_lookup(f->notary, "r-cut-short", &error);
+  g_assert_cmpstr(json_object_get_string_member(other, "state"), ==, "running");
+}
+
 static void
 test_bad_seal(Fixture *f, gconstpointer data)
 {
@@ -427,6 +458,8 @@ main(int argc, char **argv)
   g_test_add("/notary/permanent-400", Fixture, NULL, fixture_set_up, test_permanent_400,
              fixture_tear_down);
   g_test_add("/notary/restart", Fixture, NULL, fixture_set_up, test_restart, fixture_tear_down);
+  g_test_add("/notary/sealed-but-not-handed-over", Fixture, NULL, fixture_set_up,
+             test_sealed_but_not_handed_over, fixture_tear_down);
   g_test_add("/notary/bad-seal", Fixture, NULL, fixture_set_up, test_bad_seal, fixture_tear_down);
   g_test_add("/notary/ledger", Fixture, NULL, fixture_set_up, test_ledger, fixture_tear_down);
   g_test_add("/notary/backend-down", Fixture, NULL, fixture_set_up, test_backend_down,
