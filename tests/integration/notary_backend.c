@@ -85,6 +85,7 @@ wt_it_backend_control(WtItBackend *b, const char *json)
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) reply = soup_session_send_and_read(wt_it_soup_session(), msg, NULL, &error);
   g_assert_no_error(error);
+  g_assert_nonnull(reply);
   g_assert_cmpuint(soup_message_get_status(msg), ==, 200);
 }
 

@@ -218,6 +218,8 @@ test_retry_429(Fixture *f, gconstpointer data)
   wait_delivered(f, 1, 15000);
   g_assert_cmpuint(stats(f).attempts_total, ==, 2);
   g_assert_cmpuint(wt_it_backend_count(b, NULL), ==, 1);
+  g_autoptr(JsonObject) receipt = read_json_file(dir, WT_RECEIPT_FILE);
+  g_assert_cmpstr(json_object_get_string_member(receipt, "recording"), ==, "r-429");
 }
 
 static void
@@ -265,6 +267,8 @@ test_permanent_400(Fixture *f, gconstpointer data)
   while (stats(f).delivered == 0 && g_get_monotonic_time() < until)
     g_usleep(20 * 1000);
   g_assert_cmpuint(wt_it_backend_count(b, NULL), ==, 1);
+  g_autoptr(JsonObject) receipt2 = read_json_file(dir2, WT_RECEIPT_FILE);
+  g_assert_cmpstr(json_object_get_string_member(receipt2, "recording"), ==, "r-after-400");
 }
 
 static void

@@ -201,20 +201,24 @@ test_delivered(void)
   guint status = 0;
   g_autoptr(JsonObject) none = get_json(d, path, NULL, &status);
   g_assert_cmpuint(status, ==, 401);
+  g_assert_cmpstr(json_object_get_string_member(none, "error"), ==, "unauthorized");
   g_autofree char *forged = g_strconcat(staff, "x", NULL);
   g_autoptr(JsonObject) bad = get_json(d, path, forged, &status);
   g_assert_cmpuint(status, ==, 401);
+  g_assert_cmpstr(json_object_get_string_member(bad, "error"), ==, "unauthorized");
   g_autoptr(JsonObject) denied = get_json(d, path, applicant, &status);
   g_assert_cmpuint(status, ==, 403);
   g_assert_cmpstr(json_object_get_string_member(denied, "error"), ==, "forbidden");
   g_autoptr(JsonObject) unknown = get_json(d, "/api/recordings/r-nope", staff, &status);
   g_assert_cmpuint(status, ==, 404);
+  g_assert_cmpstr(json_object_get_string_member(unknown, "error"), ==, "not-found");
   /* A path that climbs out: libwebsockets folds it away from /api/; still 404. */
   g_assert_cmpuint(
       wt_it_http_get(wt_it_daemon_url(d), "/api/recordings/..%2f..%2fetc%2fpasswd", NULL, NULL), ==,
       404);
   g_autoptr(JsonObject) by_clerk = get_json(d, path, clerk, &status);
   g_assert_cmpuint(status, ==, 200);
+  g_assert_cmpstr(json_object_get_string_member(by_clerk, "id"), ==, id);
   g_autoptr(JsonObject) rec = get_json(d, path, staff, &status);
   g_assert_cmpuint(status, ==, 200);
   g_assert_cmpstr(json_object_get_string_member(rec, "id"), ==, id);
@@ -237,6 +241,7 @@ test_delivered(void)
   gsize raw_len = 0;
   g_autofree guchar *raw =
       g_base64_decode(json_object_get_string_member(key, "public_key"), &raw_len);
+  g_assert_nonnull(raw);
   g_assert_cmpuint(raw_len, ==, 32);
 
   g_assert_cmpfloat(metric(d, "witness_notary_outbox_pending"), ==, 0);
