@@ -5,7 +5,8 @@
  * /api/recordings/<id> answers by role; GET /api/keys lists the key that
  * signed; /metrics and /healthz report the outbox. A second case seals with
  * the backend down (healthz degraded), restarts witnessd after the backend
- * came up, and the pending seal is delivered.
+ * came up, and the pending seal is delivered. A third has no backend: the
+ * seal goes to the local ledger.
  *
  * Prints `BENCH seal_to_receipt_ms=N`: from the staff's stop request to the
  * receipt stored beside the seal.
@@ -283,10 +284,57 @@ test_restart_delivers(void)
   g_assert_true(wt_it_daemon_spawn(again, &error));
   g_assert_no_error(error);
   g_assert_true(wait_receipt(dir, 10000));
+  /* The anchors queued during the outage follow; then health is back. */
+  gint64 until = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+  while (metric(again, "witness_notary_outbox_pending") > 0 && g_get_monotonic_time() < until)
+    g_usleep(20 * 1000);
+  g_assert_cmpfloat(metric(again, "witness_notary_outbox_pending"), ==, 0);
   g_assert_cmpuint(wt_it_backend_count(b, "seal"), ==, 1);
+  g_assert_cmpuint(wt_it_backend_count(b, "anchor"), >=, 1);
   wt_it_assert_healthy(again);
   wt_it_daemon_stop_clean(again);
   wt_it_rm_rf(be_dir);
+}
+
+/* No [notary] url: the seal goes to <data>/ledger.jsonl, and verify shows the entry. */
+static void
+test_local_ledger(void)
+{
+  g_autoptr(WtItDaemon) d = wt_it_daemon_start("[rooms]\nmax_participants=20\n"
+                                               "[ice]\nloopback=true\n"
+                                               "[recording]\nsegment_seconds=2\n"
+                                               "[notary]\nanchor_every_segments=2\n");
+  gint64 stopped_us = 0;
+  g_autofree char *id = record_room(d, &stopped_us);
+  g_autofree char *dir = g_build_filename(wt_it_daemon_data_dir(d), "archive", id, NULL);
+  g_assert_true(wait_receipt(dir, 10000));
+  g_test_message("ledger receipt %.0f ms after the stop",
+                 (double)(g_get_monotonic_time() - stopped_us) / 1000);
+  const char *verify[] = {wt_it_witnessctl(),       "verify", "--data",
+                          wt_it_daemon_data_dir(d), dir,      NULL};
+  g_autofree char *verdict = NULL;
+  g_assert_cmpint(wt_it_run(verify, NULL, 30000, &verdict, NULL), ==, 0);
+  g_test_message("witnessctl verify: %s", verdict);
+  g_assert_true(g_str_has_prefix(verdict, "OK "));
+  g_assert_nonnull(strstr(verdict, "\nreceipt: local ledger entry "));
+  /* The ledger: an anchor or two, then the seal, each line linked to the one before. */
+  g_autofree char *ledger_path = g_build_filename(wt_it_daemon_data_dir(d), "ledger.jsonl", NULL);
+  g_autofree char *ledger = NULL;
+  g_assert_true(g_file_get_contents(ledger_path, &ledger, NULL, NULL));
+  g_auto(GStrv) lines = g_strsplit(g_strchomp(ledger), "\n", -1);
+  g_assert_cmpuint(g_strv_length(lines), >=, 2);
+  g_autofree char *prev = g_strnfill(64, '0');
+  for (guint i = 0; lines[i]; i++) {
+    g_autoptr(JsonNode) node = json_from_string(lines[i], NULL);
+    JsonObject *o = json_node_get_object(node);
+    g_assert_cmpint(json_object_get_int_member(o, "seq"), ==, i);
+    g_assert_cmpstr(json_object_get_string_member(o, "prev"), ==, prev);
+    g_free(prev);
+    prev = g_strdup(json_object_get_string_member(o, "hash"));
+    g_assert_cmpstr(json_object_get_string_member(o, "type"), ==, lines[i + 1] ? "anchor" : "seal");
+  }
+  g_assert_cmpfloat(metric(d, "witness_notary_outbox_pending"), ==, 0);
+  wt_it_daemon_stop_clean(d);
 }
 
 int
@@ -299,5 +347,6 @@ main(int argc, char **argv)
   clip_dir = argv[2];
   g_test_add_func("/notary-e2e/delivered", test_delivered);
   g_test_add_func("/notary-e2e/restart-delivers", test_restart_delivers);
+  g_test_add_func("/notary-e2e/local-ledger", test_local_ledger);
   return wt_it_run_tests();
 }
