@@ -74,7 +74,7 @@ record_failure(Deliverer *d, const WtOutboxItem *item, const char *why, gboolean
               ") refused for good: %s; kept as failed, not retried",
               item->kind, item->recording, item->seq, why);
   else
-    g_message("notary: %s of recording %s not delivered (attempt %u): %s; retry in %.1f s",
+    g_message("notary: %s of recording %s not delivered (attempt %u): %s; retry in %.2f s",
               item->kind, item->recording, item->attempts + 1, why,
               (double)(next - now_ms()) / 1000);
   g_autoptr(GError) error = NULL;
