@@ -89,6 +89,22 @@ static const KeySpec keys[] = {
     {"recording", "min_free_mb", KEY_UINT, FIELD(min_free_mb), "512", 0, 1048576,
      "MiB the archive's file system must keep free: below it recordings stop and are sealed "
      "(disk-full), new ones are refused and /healthz says degraded; 0 turns the check off."},
+    {"notary", "url", KEY_STRING, FIELD(notary_url), "", 0, 0,
+     "Registration backend that takes seals and anchors (POST, JSON, Idempotency-Key), e.g. "
+     "https://backend.example/seals; empty means the local hash-chained ledger "
+     "<data_dir>/ledger.jsonl."},
+    {"notary", "anchor_every_segments", KEY_UINT, FIELD(notary_anchor_every_segments), "6", 0,
+     1000000,
+     "While recording, the chain head goes to the notary every this many segments, so a "
+     "later truncation is caught; 0 sends only the seal."},
+    {"notary", "retry_initial_ms", KEY_UINT, FIELD(notary_retry_initial_ms), "1000", 10, 3600000,
+     "Wait before the first retry of a failed delivery; it doubles each time, with jitter."},
+    {"notary", "retry_max_ms", KEY_UINT, FIELD(notary_retry_max_ms), "300000", 10, 86400000,
+     "Longest wait between two delivery attempts."},
+    {"notary", "timeout_ms", KEY_UINT, FIELD(notary_timeout_ms), "30000", 100, 600000,
+     "Longest one delivery request may take, connection included."},
+    {"notary", "stuck_after_seconds", KEY_UINT, FIELD(notary_stuck_after_seconds), "600", 1,
+     31536000, "/healthz answers 503 (degraded) when an item has waited in the outbox longer."},
     {"testing", "drop_to_subscribers_percent", KEY_UINT, FIELD(drop_to_subscribers_percent), "0", 0,
      50, "Tests only: drop this share of media packets toward subscribers, to exercise NACK."},
 };
@@ -101,6 +117,7 @@ static const char *const groups_help[][2] = {
     {"ice", "Media transport: ICE addresses and the STUN/TURN servers clients use."},
     {"rooms", "Video rooms."},
     {"recording", "Dual recording: segments, hash chain and seal."},
+    {"notary", "Handing seals to the registration backend (or the local ledger)."},
     {"testing", "Switches for tests; leave them alone in production."},
 };
 

@@ -52,6 +52,13 @@ typedef struct {
   guint segment_seconds;
   guint recorder_queue_packets;
   guint min_free_mb;
+  /* [notary] */
+  char *notary_url;
+  guint notary_anchor_every_segments;
+  guint notary_retry_initial_ms;
+  guint notary_retry_max_ms;
+  guint notary_timeout_ms;
+  guint notary_stuck_after_seconds;
   /* [testing] */
   guint drop_to_subscribers_percent;
 } WtConfig;

@@ -7,8 +7,12 @@
 #include <glib-unix.h>
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <string.h>
 
+#include "db.h"
+#include "notary.h"
 #include "rooms.h"
+#include "seal.h"
 #include "secrets.h"
 #include "signaling.h"
 #include "workers.h"
@@ -21,6 +25,8 @@ struct _WtDaemon {
   WtWorkerPool *workers;
   WtRooms *rooms;
   WtSignaling *signaling;
+  WtDb *db;
+  WtNotary *notary;
   gint64 started_us;
   guint authenticated_sessions;
   guint signal_sources[2];
@@ -61,6 +67,153 @@ on_request(WtRequest *req, gpointer user_data)
 }
 
 static void
+append_notary_metrics(WtDaemon *daemon, GString *out)
+{
+  WtNotaryStats s;
+  g_autoptr(GError) error = NULL;
+  if (!daemon->notary || !wt_notary_get_stats(daemon->notary, &s, &error)) {
+    if (error)
+      g_warning("metrics: cannot read the notary outbox: %s", error->message);
+    return;
+  }
+  g_string_append_printf(
+      out,
+      "# HELP witness_notary_outbox_pending Seals and anchors not yet acknowledged.\n"
+      "# TYPE witness_notary_outbox_pending gauge\n"
+      "witness_notary_outbox_pending %" G_GUINT64_FORMAT "\n"
+      "# HELP witness_notary_outbox_oldest_pending_seconds Age of the oldest pending item.\n"
+      "# TYPE witness_notary_outbox_oldest_pending_seconds gauge\n"
+      "witness_notary_outbox_oldest_pending_seconds %" G_GINT64_FORMAT "\n"
+      "# HELP witness_notary_outbox_failed Items the backend refused for good (need a person).\n"
+      "# TYPE witness_notary_outbox_failed gauge\n"
+      "witness_notary_outbox_failed %" G_GUINT64_FORMAT "\n"
+      "# HELP witness_notary_outbox_delivered Items acknowledged with a receipt.\n"
+      "# TYPE witness_notary_outbox_delivered gauge\n"
+      "witness_notary_outbox_delivered %" G_GUINT64_FORMAT "\n"
+      "# HELP witness_notary_attempts_total Delivery attempts since start.\n"
+      "# TYPE witness_notary_attempts_total counter\n"
+      "witness_notary_attempts_total %" G_GUINT64_FORMAT "\n",
+      s.pending, s.oldest_pending_age_s, s.failed, s.delivered, s.attempts_total);
+}
+
+static gboolean
+healthy(char **why, gpointer user_data)
+{
+  WtDaemon *daemon = user_data;
+  WtNotaryStats s;
+  g_autoptr(GError) error = NULL;
+  char *rooms_trouble = daemon->rooms ? wt_rooms_health(daemon->rooms) : NULL;
+  if (rooms_trouble) {
+    *why = rooms_trouble;
+    return FALSE;
+  }
+  if (!daemon->notary)
+    return TRUE;
+  if (!wt_notary_get_stats(daemon->notary, &s, &error)) {
+    g_warning("healthz: cannot read the notary outbox: %s", error->message);
+    *why = g_strdup("database unreadable");
+    return FALSE;
+  }
+  if (s.pending && s.oldest_pending_age_s > (gint64)daemon->config->notary_stuck_after_seconds) {
+    *why = g_strdup("notary outbox stuck");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static char *
+api_error(guint *status, guint code, const char *error, const char *reason)
+{
+  *status = code;
+  g_autoptr(JsonObject) o = json_object_new();
+  json_object_set_string_member(o, "error", error);
+  json_object_set_string_member(o, "reason", reason);
+  g_autoptr(JsonNode) node = json_node_init_object(json_node_alloc(), o);
+  return json_to_string(node, FALSE);
+}
+
+static char *
+api_json(guint *status, JsonObject *o)
+{
+  *status = 200;
+  g_autoptr(JsonNode) node = json_node_init_object(json_node_alloc(), o);
+  return json_to_string(node, FALSE);
+}
+
+/* GET /api/keys: every signing key ever used, oldest seals included. */
+static char *
+api_keys(WtDaemon *daemon, guint *status)
+{
+  g_autofree char *keys_dir = wt_config_keys_dir(daemon->config);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) keys = wt_signing_keys_list(keys_dir, &error);
+  if (!keys) {
+    g_warning("api: cannot list the signing keys: %s", error->message);
+    return api_error(status, 500, "internal", "the signing keys cannot be read");
+  }
+  g_autoptr(GList) ids = g_list_sort(g_hash_table_get_keys(keys), (GCompareFunc)g_strcmp0);
+  JsonArray *list = json_array_new();
+  for (GList *l = ids; l; l = l->next) {
+    gsize len = 0;
+    const guint8 *raw = g_bytes_get_data(g_hash_table_lookup(keys, l->data), &len);
+    g_autofree char *b64 = g_base64_encode(raw, len);
+    JsonObject *k = json_object_new();
+    json_object_set_string_member(k, "id", l->data);
+    json_object_set_string_member(k, "algorithm", "ed25519");
+    json_object_set_string_member(k, "public_key", b64);
+    json_array_add_object_element(list, k);
+  }
+  g_autoptr(JsonObject) o = json_object_new();
+  json_object_set_array_member(o, "keys", list);
+  return api_json(status, o);
+}
+
+static gboolean
+recording_id_valid(const char *id)
+{
+  gsize n = strlen(id);
+  if (n == 0 || n > 128)
+    return FALSE;
+  for (const char *c = id; *c; c++) {
+    if (!g_ascii_isalnum(*c) && *c != '-' && *c != '_' && *c != '.')
+      return FALSE;
+  }
+  return TRUE;
+}
+
+/* GET /api/recordings/<id>: staff, clerks and admins only. */
+static char *
+api_recording(WtDaemon *daemon, const char *id, const WtIdentity *who, guint *status)
+{
+  if (!who)
+    return api_error(status, 401, "unauthorized", "a valid bearer token is required");
+  if (who->role != WT_ROLE_STAFF && who->role != WT_ROLE_CLERK && who->role != WT_ROLE_ADMIN)
+    return api_error(status, 403, "forbidden", "only staff, clerks and admins see recordings");
+  if (!recording_id_valid(id) || !daemon->notary)
+    return api_error(status, 404, "not-found", "no such recording");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) o = wt_notary_lookup(daemon->notary, id, &error);
+  if (error) {
+    g_warning("api: cannot read recording %s: %s", id, error->message);
+    return api_error(status, 500, "internal", "the database cannot be read");
+  }
+  if (!o)
+    return api_error(status, 404, "not-found", "no such recording");
+  return api_json(status, o);
+}
+
+static char *
+api_get(const char *path, const WtIdentity *who, guint *status, gpointer user_data)
+{
+  WtDaemon *daemon = user_data;
+  if (strcmp(path, "/api/keys") == 0)
+    return api_keys(daemon, status);
+  if (g_str_has_prefix(path, "/api/recordings/"))
+    return api_recording(daemon, path + strlen("/api/recordings/"), who, status);
+  return api_error(status, 404, "not-found", "no such API");
+}
+
+static void
 append_metrics(GString *out, gpointer user_data)
 {
   WtDaemon *daemon = user_data;
@@ -87,13 +240,7 @@ append_metrics(GString *out, gpointer user_data)
                            wt_worker_get_load(wt_worker_pool_get(daemon->workers, i)));
   if (daemon->rooms)
     wt_rooms_append_metrics(daemon->rooms, out);
-}
-
-static char *
-health(gpointer user_data)
-{
-  WtDaemon *daemon = user_data;
-  return daemon->rooms ? wt_rooms_health(daemon->rooms) : NULL;
+  append_notary_metrics(daemon, out);
 }
 
 static gboolean
@@ -121,6 +268,29 @@ on_stop_signal(gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* <data_dir>/witness.db and the notary that empties its outbox. */
+static gboolean
+start_notary(WtDaemon *daemon, GError **error)
+{
+  const WtConfig *config = daemon->config;
+  g_autofree char *db_path = g_build_filename(config->data_dir, WT_DB_FILE, NULL);
+  g_autofree char *ledger = g_build_filename(config->data_dir, WT_LEDGER_FILE, NULL);
+  if (!(daemon->db = wt_db_open(db_path, error)))
+    return FALSE;
+  WtNotaryConfig nc = {
+      .db = daemon->db,
+      .url = config->notary_url,
+      .ledger_path = ledger,
+      .retry_initial_ms = config->notary_retry_initial_ms,
+      .retry_max_ms = config->notary_retry_max_ms,
+      .timeout_ms = config->notary_timeout_ms,
+  };
+  if (!(daemon->notary = wt_notary_new(&nc, error)))
+    return FALSE;
+  wt_rooms_set_notary(daemon->rooms, daemon->notary, config->notary_anchor_every_segments);
+  return TRUE;
+}
+
 WtDaemon *
 wt_daemon_new(const WtConfig *config, GError **error)
 {
@@ -133,7 +303,8 @@ wt_daemon_new(const WtConfig *config, GError **error)
   if (!prepare_data_dir(config->data_dir, error) ||
       !(daemon->token_secret = wt_secret_load_or_create(secret_path, error)) ||
       !(daemon->workers = wt_worker_pool_new(config->workers, error)) ||
-      !(daemon->rooms = wt_rooms_new(config, daemon->workers, error))) {
+      !(daemon->rooms = wt_rooms_new(config, daemon->workers, error)) ||
+      !start_notary(daemon, error)) {
     wt_daemon_free(daemon);
     return NULL;
   }
@@ -160,7 +331,8 @@ wt_daemon_new(const WtConfig *config, GError **error)
       .request = on_request,
       .session_closed = on_session_closed,
       .append_metrics = append_metrics,
-      .health = health,
+      .api_get = api_get,
+      .healthy = healthy,
   };
   daemon->signaling = wt_signaling_new(&sc, &handlers, daemon, daemon->loop, error);
   if (!daemon->signaling) {
@@ -197,6 +369,9 @@ wt_daemon_free(WtDaemon *daemon)
    * gone; the front door last, closing clients with 1001. */
   wt_rooms_free(g_steal_pointer(&daemon->rooms));
   wt_worker_pool_free(daemon->workers);
+  /* After the rooms: their last seals are in the outbox, delivered next start. */
+  g_clear_pointer(&daemon->notary, wt_notary_free);
+  g_clear_pointer(&daemon->db, wt_db_close);
   wt_signaling_free(daemon->signaling, 1000);
   for (guint i = 0; i < G_N_ELEMENTS(daemon->signal_sources); i++) {
     if (daemon->signal_sources[i])

@@ -17,6 +17,7 @@
 #include <glib.h>
 
 #include "dtls.h"
+#include "notary.h"
 #include "seal.h"
 #include "signaling.h"
 #include "workers.h"
@@ -60,6 +61,8 @@ typedef struct {
   guint recorder_queue_packets;
   guint64 min_free_bytes;        /* [recording] min_free_mb; 0: no check */
   guint64 *recorder_drops_total; /* the registry's counter (relaxed atomics) */
+  WtNotary *notary; /* borrowed; NULL: seals go nowhere (tests) */
+  guint anchor_every_segments;
   /* Called on the main thread when a participant leaves by itself (its
    * connection failed or went silent), so the registry forgets it. */
   void (*participant_gone)(const char *room, const char *sub, guint64 session,

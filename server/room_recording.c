@@ -208,6 +208,8 @@ start_recording(WtRoom *room, Participant *by, GError **error)
       .queue_packets = env->recorder_queue_packets,
       .context = wt_worker_get_context(room->worker),
       .min_free_bytes = env->min_free_bytes,
+      .notary = env->notary,
+      .anchor_every_segments = env->anchor_every_segments,
   };
   room->recorder = wt_recorder_new(&config, &callbacks, room, error);
   if (!room->recorder)

@@ -476,13 +476,20 @@ char *
 wt_rooms_health(WtRooms *rooms)
 {
   g_autofree char *low = wt_room_disk_low(&rooms->env);
-  return low ? g_strdup("degraded: disk low") : NULL;
+  return low ? g_strdup("disk low") : NULL;
 }
 
 void
 wt_rooms_set_signaling(WtRooms *rooms, WtSignaling *signaling)
 {
   rooms->env.signaling = signaling;
+}
+
+void
+wt_rooms_set_notary(WtRooms *rooms, WtNotary *notary, guint anchor_every_segments)
+{
+  rooms->env.notary = notary;
+  rooms->env.anchor_every_segments = anchor_every_segments;
 }
 
 void

@@ -11,6 +11,7 @@
 #pragma once
 
 #include "config.h"
+#include "notary.h"
 #include "signaling.h"
 #include "workers.h"
 
@@ -23,12 +24,15 @@ typedef struct _WtRooms WtRooms;
 WtRooms *wt_rooms_new(const WtConfig *config, WtWorkerPool *pool, GError **error);
 /* Where events and replies go (borrowed). Before the first request. */
 void wt_rooms_set_signaling(WtRooms *rooms, WtSignaling *signaling);
+/* Recordings hand their seals and anchors to @notary (transfer none; outlives
+ * @rooms). Before the first room. */
+void wt_rooms_set_notary(WtRooms *rooms, WtNotary *notary, guint anchor_every_segments);
 /* Takes @req (transfer full) and returns TRUE when it is a room request. */
 gboolean wt_rooms_handle_request(WtRooms *rooms, WtRequest *req);
 /* The connection is gone: its participant leaves. */
 void wt_rooms_session_closed(WtRooms *rooms, guint64 session);
-/* NULL when all is well, else what /healthz should say, e.g. "degraded:
- * disk low" (transfer full). Main thread. */
+/* NULL when all is well, else why /healthz says degraded, e.g. "disk low"
+ * (transfer full). Main thread. */
 char *wt_rooms_health(WtRooms *rooms);
 
 /* Per-room lines for /metrics. */

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "notary.h"
 #include "recording.h"
 #include "secrets.h"
 #include "token.h"
@@ -87,6 +88,31 @@ mint(const Options *o, GError **error)
   return wt_token_mint(&who, key, len, error);
 }
 
+/* One line about DIR/receipt.json, when the notary left one. */
+static void
+print_receipt(const char *dir)
+{
+  g_autofree char *path = g_build_filename(dir, WT_RECEIPT_FILE, NULL);
+  g_autofree char *text = NULL;
+  if (!g_file_get_contents(path, &text, NULL, NULL))
+    return;
+  g_autoptr(JsonNode) node = json_from_string(text, NULL);
+  JsonObject *r = node && JSON_NODE_HOLDS_OBJECT(node) ? json_node_get_object(node) : NULL;
+  if (r && json_object_has_member(r, "receipt_id")) {
+    gint64 at = json_object_get_int_member_with_default(r, "stored_at", 0);
+    g_autoptr(GDateTime) when = g_date_time_new_from_unix_utc(at / 1000);
+    g_autofree char *iso = when ? g_date_time_format_iso8601(when) : g_strdup("?");
+    printf("receipt %s from the notary backend, stored %s\n",
+           json_object_get_string_member_with_default(r, "receipt_id", "?"), iso);
+  } else if (r && json_object_has_member(r, "hash")) {
+    printf("receipt: local ledger entry %" G_GINT64_FORMAT ", hash %s\n",
+           json_object_get_int_member_with_default(r, "seq", -1),
+           json_object_get_string_member_with_default(r, "hash", "?"));
+  } else {
+    printf("receipt: %s is not a receipt\n", path);
+  }
+}
+
 static int
 verify(const Options *o, const char *dir)
 {
@@ -105,6 +131,7 @@ verify(const Options *o, const char *dir)
          report.segments, s / 3600, s / 60 % 60, s % 60, (double)report.duration_ms / 1000,
          report.records, report.reason, report.key_id);
   wt_verify_report_clear(&report);
+  print_receipt(dir);
   return 0;
 }
 

@@ -1,6 +1,8 @@
-/* http.c — the plain HTTP endpoints next to the static files: /healthz and
- * /metrics (Prometheus text format). Each answer is small, built whole, and
- * written when the socket is writable. Signaling thread only.
+/* http.c — the plain HTTP endpoints next to the static files: /healthz,
+ * /metrics (Prometheus text format) and GET /api/… (JSON, answered by the
+ * daemon's api_get handler once the bearer token, if any, is verified here).
+ * Each answer is small, built whole, and written when the socket is
+ * writable. Signaling thread only.
  */
 #include <string.h>
 
@@ -71,10 +73,47 @@ send_headers(struct lws *wsi, unsigned int status, const char *content_type, gsi
   return 0;
 }
 
+/* The identity of the request's `Authorization: Bearer` token (transfer
+ * full), NULL when there is none or it does not verify. */
+static WtIdentity *
+bearer_identity(struct lws *wsi, WtSignaling *sig)
+{
+  static const char prefix[] = "Bearer ";
+  int len = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
+  if (len <= 0 || len > WT_TOKEN_MAX_LEN + (int)sizeof prefix)
+    return NULL;
+  g_autofree char *value = g_malloc((gsize)len + 1);
+  if (lws_hdr_copy(wsi, value, len + 1, WSI_TOKEN_HTTP_AUTHORIZATION) < 0 ||
+      g_ascii_strncasecmp(value, prefix, sizeof prefix - 1) != 0)
+    return NULL;
+  gsize secret_len = 0;
+  const guint8 *secret = g_bytes_get_data(sig->token_secret, &secret_len);
+  g_autoptr(GError) error = NULL;
+  WtIdentity *who = wt_token_verify(value + sizeof prefix - 1, secret, secret_len,
+                                    g_get_real_time() / G_USEC_PER_SEC, &error);
+  if (!who)
+    g_debug("api: bearer token refused: %s", error->message); /* never the token itself */
+  return who;
+}
+
+static GBytes *
+api_body(struct lws *wsi, WtSignaling *sig, const char *uri, unsigned int *status)
+{
+  if (!sig->handlers.api_get) {
+    *status = HTTP_STATUS_NOT_FOUND;
+    return g_bytes_new_static("{\"error\":\"not-found\"}", 21);
+  }
+  g_autoptr(WtIdentity) who = bearer_identity(wsi, sig);
+  guint code = HTTP_STATUS_INTERNAL_SERVER_ERROR;
+  char *body = sig->handlers.api_get(uri, who, &code, sig->user_data);
+  *status = code;
+  return g_bytes_new_take(body, strlen(body));
+}
+
 static int
 on_http(struct lws *wsi, WtSignaling *sig, WtConnData *conn)
 {
-  char uri[128] = "";
+  char uri[256] = "";
   lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI);
   sig->http_requests_total++;
   unsigned int status = HTTP_STATUS_OK;
@@ -83,15 +122,17 @@ on_http(struct lws *wsi, WtSignaling *sig, WtConnData *conn)
     status = HTTP_STATUS_METHOD_NOT_ALLOWED;
     conn->http_body = g_bytes_new_static("only GET is served here\n", 24);
   } else if (strcmp(uri, "/healthz") == 0) {
-    char *trouble = sig->handlers.health ? sig->handlers.health(sig->user_data) : NULL;
-    if (trouble) {
+    g_autofree char *why = NULL;
+    if (sig->handlers.healthy && !sig->handlers.healthy(&why, sig->user_data)) {
       status = HTTP_STATUS_SERVICE_UNAVAILABLE;
-      gsize len = strlen(trouble) + 1;
-      conn->http_body = g_bytes_new_take(g_strconcat(trouble, "\n", NULL), len);
-      g_free(trouble);
+      char *text = g_strdup_printf("degraded: %s\n", why ? why : "unknown");
+      conn->http_body = g_bytes_new_take(text, strlen(text));
     } else {
       conn->http_body = g_bytes_new_static("ok\n", 3);
     }
+  } else if (g_str_has_prefix(uri, "/api/")) {
+    type = "application/json";
+    conn->http_body = api_body(wsi, sig, uri, &status);
   } else if (strcmp(uri, "/metrics") == 0) {
     type = "text/plain; version=0.0.4; charset=utf-8";
     conn->http_body = metrics_body(sig);

@@ -86,8 +86,8 @@ static const struct lws_protocol_vhost_options security_headers[] = {
 static void
 setup_mounts(WtSignaling *sig)
 {
-  static const char *const callback_paths[] = {"/healthz", "/metrics"};
-  for (guint i = 0; i < 2; i++) {
+  static const char *const callback_paths[] = {"/healthz", "/metrics", "/api"};
+  for (guint i = 0; i < G_N_ELEMENTS(callback_paths); i++) {
     struct lws_http_mount *m = &sig->mounts[i];
     m->mount_next = &sig->mounts[i + 1];
     m->mountpoint = callback_paths[i];
@@ -96,7 +96,7 @@ setup_mounts(WtSignaling *sig)
     m->protocol = "witness";
     m->origin = "witness";
   }
-  struct lws_http_mount *files = &sig->mounts[2];
+  struct lws_http_mount *files = &sig->mounts[3];
   files->mountpoint = "/";
   files->mountpoint_len = 1;
   files->origin = sig->web_root;

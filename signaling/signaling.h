@@ -73,9 +73,14 @@ typedef struct {
   void (*session_closed)(guint64 session, gpointer user_data);
   /* Adds the daemon's lines to /metrics (Prometheus text format). */
   void (*append_metrics)(GString *out, gpointer user_data);
-  /* NULL when healthy, else the text /healthz answers with 503, e.g.
-   * "degraded: disk low" (transfer full). May be NULL. */
-  char *(*health)(gpointer user_data);
+  /* A GET under /api/ (NULL: 404). @path (transfer none) is the path without
+   * query, e.g. "/api/keys"; @who (transfer none) the identity of a valid
+   * `Authorization: Bearer <token>`, NULL when there is none or it does not
+   * verify. Sets *@status and returns the JSON body (transfer full). */
+  char *(*api_get)(const char *path, const WtIdentity *who, guint *status, gpointer user_data);
+  /* /healthz (NULL: always ok). FALSE with *@why (transfer full, e.g.
+   * "disk low", "notary outbox stuck") answers 503 "degraded: <why>". */
+  gboolean (*healthy)(char **why, gpointer user_data);
 } WtSignalingHandlers;
 
 /* Starts listening on @loop's context. @handlers (transfer none, copied),

@@ -22,7 +22,7 @@ struct _WtSignaling {
   struct lws_context *lws; /* set to NULL by libwebsockets once destroyed */
   struct lws_vhost *vhost;
   lws_retry_bo_t idle_policy;
-  struct lws_http_mount mounts[3];
+  struct lws_http_mount mounts[4];
   struct lws_protocols protocols[2];
   char *url;
   gboolean stopping;

@@ -158,6 +158,8 @@ wt_recorder_new(const WtRecorderConfig *config, const WtRecorderCallbacks *callb
   rec->key = config->key;
   rec->segment_ms = (gint64)(config->segment_s ? config->segment_s : 10) * 1000;
   rec->context = config->context ? g_main_context_ref(config->context) : NULL;
+  rec->notary = config->notary;
+  rec->anchor_every = config->anchor_every_segments;
   rec->ring = wt_packet_ring_new(config->queue_packets ? config->queue_packets : 4096);
   rec->handles = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   rec->chain = chain;

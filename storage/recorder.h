@@ -32,6 +32,7 @@
 #include <glib.h>
 
 #include "codec.h"
+#include "notary.h"
 #include "seal.h"
 
 G_BEGIN_DECLS
@@ -57,6 +58,10 @@ typedef struct {
   /* Free space the archive's file system must keep: checked at each segment
    * boundary; below it the recording stops as on a full disk. 0: no check. */
   guint64 min_free_bytes;
+  /* Borrowed, may be NULL: gets the recording's row, its seal and, every
+   * anchor_every_segments segments (0: never), its chain head. */
+  WtNotary *notary;
+  guint anchor_every_segments;
 } WtRecorderConfig;
 
 typedef struct {

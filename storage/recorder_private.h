@@ -38,6 +38,8 @@ struct _WtRecorder {
   const WtSigningKey *key;
   gint64 segment_ms;
   GMainContext *context;
+  WtNotary *notary; /* borrowed; NULL when seals go nowhere */
+  guint anchor_every;
   RecorderTarget *target;
   WtPacketRing *ring;
   GThread *thread;

@@ -83,6 +83,7 @@ typedef struct {
   gboolean chain_failed; /* and no more records after the chain itself failed */
   gboolean sealing, sealed;
   const char *fail_seal_reason; /* the seal's reason after a failure (static) */
+  guint64 segments;      /* segment records written, for anchors */
 } Thread;
 
 /* ---- Chain records ----------------------------------------------------------------- */
@@ -118,6 +119,21 @@ append(Thread *t, const char *type, JsonObject *payload)
     }
   }
   json_object_unref(payload);
+}
+
+/* Every anchor_every segments the chain head goes to the notary, so that a
+ * later truncation of the chain is caught even before the seal. */
+static void
+anchor(Thread *t)
+{
+  WtRecorder *rec = t->rec;
+  t->segments++;
+  if (!rec->notary || !rec->anchor_every || t->chain_failed || t->segments % rec->anchor_every)
+    return;
+  g_autoptr(GError) error = NULL;
+  if (!wt_notary_add_anchor(rec->notary, rec->id, wt_chain_get_length(rec->chain) - 1,
+                            wt_chain_get_head(rec->chain), &error))
+    g_warning("recording %s: cannot queue an anchor for the notary: %s", rec->id, error->message);
 }
 
 static JsonObject *
@@ -291,6 +307,7 @@ close_segment(Thread *t, Part *p)
   json_object_set_int_member(o, "start_ms", t->rec->start_wall_ms + first);
   json_object_set_int_member(o, "end_ms", t->rec->start_wall_ms + last);
   append(t, "segment", o);
+  anchor(t);
 }
 
 static gboolean
@@ -638,6 +655,23 @@ note_drops(Thread *t)
   }
 }
 
+/* The seal goes into the notary's outbox (in the transaction that marks the
+ * recording sealed). A failure here is loud but leaves the evidence whole:
+ * seal.json is on disk and the recording's row says `running`. */
+static void
+hand_to_notary(Thread *t, const char *reason)
+{
+  WtRecorder *rec = t->rec;
+  if (!rec->notary)
+    return;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename(rec->dir, WT_SEAL_FILE, NULL);
+  g_autofree char *text = NULL;
+  if (!g_file_get_contents(path, &text, NULL, &error) ||
+      !wt_notary_recording_sealed(rec->notary, rec->id, rec->dir, reason, g_strchomp(text), &error))
+    g_warning("recording %s: sealed but not handed to the notary: %s", rec->id, error->message);
+}
+
 static void
 seal(Thread *t, const char *reason)
 {
@@ -666,6 +700,8 @@ seal(Thread *t, const char *reason)
   else
     g_warning("recording %s: cannot seal: %s", t->rec->id, error->message);
   t->sealed = TRUE;
+  if (!error)
+    hand_to_notary(t, reason);
   wt_recorder_post(t->rec, 2, reason, error);
 }
 
@@ -705,6 +741,11 @@ gpointer
 wt_recorder_thread_main(gpointer data)
 {
   Thread t = {.rec = data};
+  if (t.rec->notary) {
+    g_autoptr(GError) error = NULL;
+    if (!wt_notary_recording_started(t.rec->notary, t.rec->id, t.rec->dir, &error))
+      g_warning("recording %s: cannot enter it in the database: %s", t.rec->id, error->message);
+  }
   for (;;) {
     WtPacketRingSlot *slot = wt_packet_ring_peek(t.rec->ring);
     if (!slot) {
