@@ -79,6 +79,9 @@ async function probeSpan(file) {
 }
 
 /** Faces OpenCV finds in a frame decoded from @file, at @seconds in. */
+// The faces OpenCV's frontal-face cascade finds in the frame at @seconds of @file, largest
+// first, each as a share of the frame's width (a browser under load may send a smaller
+// picture, and the cascade now and then adds a small false face beside the real one).
 async function facesIn(file, seconds) {
   const dir = await mkdtemp(join(tmpdir(), 'witness-frame-'));
   try {
@@ -88,10 +91,11 @@ async function facesIn(file, seconds) {
       'import sys, cv2',
       'img = cv2.imread(sys.argv[1], cv2.IMREAD_GRAYSCALE)',
       "c = cv2.CascadeClassifier('/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml')",
-      'print(len(c.detectMultiScale(img, 1.1, 5, minSize=(40, 40))))',
+      'faces = c.detectMultiScale(img, 1.1, 5, minSize=(40, 40))',
+      "print(' '.join(sorted(('%.3f' % (w / img.shape[1]) for (x, y, w, h) in faces), reverse=True)))",
     ].join('\n');
     const { stdout } = await run('/usr/bin/python3', ['-c', script, png]);
-    return Number(stdout.trim());
+    return stdout.trim().split(/\s+/).filter(Boolean).map(Number);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -147,5 +151,8 @@ test('a recorded room is sealed, verifies, plays, and shows the applicant\'s fac
   }
   const applicantFiles = [...who.values()].find((w) => w.role === 'applicant').files;
   const faces = await facesIn(applicantFiles[1], 2);
-  assert.equal(faces, 1, `OpenCV found ${faces} faces in the applicant's recording`);
+  console.log(`# faces in the applicant's recording (share of the frame's width): ${faces.join(', ') || 'none'}`);
+  // The fixture's face is about 18 % of the frame's width; a false face is much smaller.
+  assert.ok(faces.length >= 1 && faces[0] >= 0.12,
+    `OpenCV found no face of the fixture's size in the applicant's recording (${faces.join(', ') || 'none'})`);
 });
