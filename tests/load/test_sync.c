@@ -1,0 +1,207 @@
+/* test_sync.c — lip sync of a recording, end to end: staff join a room with
+ * a `record` token, witness-load publishes the sync clip (make-sync-clip.sh:
+ * a flash and a 1 kHz beep together at every whole second) through witnessd
+ * for a few seconds, staff stop the recording. Then the publisher's segments
+ * are decoded (avsync.h) and every flash must have its beep within
+ * WT_SYNC_TOLERANCE_MS, and every beep its flash: in the middle of segments
+ * and where a flash opens a new segment (the segments are 2 s long, cut on
+ * the clip's keyframes, which are flashes), with the beep's audio on either
+ * side of the cut.
+ *
+ * Arguments after --tap: the witness-load binary and the folder of sync.ivf
+ * and sync.ogg.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "../integration/harness.h"
+#include "avsync.h"
+
+#define WT_SYNC_TOLERANCE_MS 100
+/* Onsets this close to either end of the recording are not judged: the
+ * other track may have started or stopped in the middle of the event. */
+#define EDGE_US (300 * 1000)
+
+static const char *witness_load, *clip_dir;
+
+/* The next event @name (in @state, when given) on @ws (transfer full). */
+static JsonObject *
+wait_event(WtItWs *ws, const char *name, const char *state, guint timeout_ms)
+{
+  gint64 until = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+  while (g_get_monotonic_time() < until) {
+    g_autofree char *text = NULL;
+    if (wt_it_ws_next(ws, 500, &text) != WT_IT_WS_MESSAGE)
+      continue;
+    JsonNode *node = json_from_string(text, NULL);
+    if (!node)
+      continue;
+    JsonObject *o = json_object_ref(json_node_get_object(node));
+    json_node_unref(node);
+    if (g_strcmp0(json_object_get_string_member_with_default(o, "event", ""), name) == 0 &&
+        (!state ||
+         g_strcmp0(json_object_get_string_member_with_default(o, "state", ""), state) == 0))
+      return o;
+    json_object_unref(o);
+  }
+  g_error("no %s event (%s) within %u ms", name, state ? state : "any", timeout_ms);
+  return NULL;
+}
+
+/* Sends @text and returns the reply to it (transfer full), skipping events. */
+static JsonObject *
+request(WtItWs *ws, const char *text)
+{
+  g_assert_true(wt_it_ws_send(ws, text));
+  for (;;) {
+    JsonObject *o = wt_it_ws_recv(ws);
+    if (g_strcmp0(json_object_get_string_member_with_default(o, "type", ""), "event") != 0)
+      return o;
+    json_object_unref(o);
+  }
+}
+
+/* Records a room that witness-load feeds with the sync clip for @seconds;
+ * returns the sealed recording's folder (transfer full). */
+static char *
+record_sync_clip(WtItDaemon *d, const char *seconds)
+{
+  const char *mint[] = {wt_it_witnessctl(), "token", "--data", wt_it_daemon_data_dir(d),
+                        "--role",           "staff", "--sub",  "witness-1",
+                        "--record",         NULL};
+  g_autofree char *token = NULL;
+  g_assert_cmpint(wt_it_run(mint, NULL, 30000, &token, NULL), ==, 0);
+  g_strstrip(token);
+  g_autoptr(WtItWs) staff = wt_it_ws_hello(d, token, NULL);
+  g_autoptr(JsonObject) joined = request(staff, "{\"type\":\"join\",\"id\":2,\"room\":\"load-0\"}");
+  JsonObject *rec = json_object_get_object_member(wt_it_assert_result(joined, 2), "recording");
+  g_assert_cmpstr(json_object_get_string_member(rec, "state"), ==, "on");
+  const char *id = json_object_get_string_member(rec, "id");
+
+  g_autofree char *secret =
+      g_build_filename(wt_it_daemon_data_dir(d), "secrets", "token.key", NULL);
+  g_autofree char *ws_url = g_strdup_printf("ws://127.0.0.1:%u/ws", wt_it_daemon_port(d));
+  g_autofree char *video = g_build_filename(clip_dir, "sync.ivf", NULL);
+  g_autofree char *audio = g_build_filename(clip_dir, "sync.ogg", NULL);
+  const char *argv[] = {witness_load, "--server", "witness", "--url",      ws_url,  "--secret-file",
+                        secret,       "--video",  video,     "--audio",    audio,   "--subscribers",
+                        "1",          "--warmup", "1",       "--duration", seconds, NULL};
+  g_autofree char *out = NULL, *err = NULL;
+  int status = wt_it_run(argv, NULL, 60000, &out, &err);
+  g_test_message("witness-load said:\n%s%s", out, err);
+  g_assert_cmpint(status, ==, 0);
+
+  g_autoptr(JsonObject) stopped =
+      request(staff, "{\"type\":\"record\",\"id\":3,\"action\":\"stop\"}");
+  wt_it_assert_result(stopped, 3);
+  g_autoptr(JsonObject) off = wait_event(staff, "recording", "off", 10000);
+  g_assert_cmpstr(json_object_get_string_member(off, "recording"), ==, id);
+  return g_build_filename(wt_it_daemon_data_dir(d), "archive", id, NULL);
+}
+
+/* Decodes the publisher's segments, in the chain's order, into @sync;
+ * returns how many there were. */
+static guint
+add_segments(LoadAvSync *sync, const char *dir)
+{
+  g_autofree char *chain = NULL, *chain_path = g_build_filename(dir, "chain.jsonl", NULL);
+  g_assert_true(g_file_get_contents(chain_path, &chain, NULL, NULL));
+  g_auto(GStrv) lines = g_strsplit(chain, "\n", -1);
+  guint segments = 0;
+  for (guint i = 0; lines[i] && *lines[i]; i++) {
+    g_autoptr(JsonParser) parser = json_parser_new();
+    g_assert_true(json_parser_load_from_data(parser, lines[i], -1, NULL));
+    JsonObject *r = json_node_get_object(json_parser_get_root(parser));
+    if (!g_str_equal(json_object_get_string_member(r, "type"), "segment"))
+      continue;
+    g_autofree char *file = g_build_filename(dir, json_object_get_string_member(r, "file"), NULL);
+    g_autoptr(GError) error = NULL;
+    if (!load_avsync_add_segment(sync, file, &error))
+      g_error("%s", error->message);
+    segments++;
+  }
+  return segments;
+}
+
+/* The onset in @onsets nearest to @at_us, or NULL when there is none. */
+static const LoadAvSyncOnset *
+nearest(GArray *onsets, gint64 at_us)
+{
+  const LoadAvSyncOnset *best = NULL;
+  for (guint i = 0; i < onsets->len; i++) {
+    const LoadAvSyncOnset *o = &g_array_index(onsets, LoadAvSyncOnset, i);
+    if (!best || ABS(o->at_us - at_us) < ABS(best->at_us - at_us))
+      best = o;
+  }
+  return best;
+}
+
+static void
+test_flash_and_beep(void)
+{
+  g_autoptr(WtItDaemon) d = wt_it_daemon_start("[rooms]\nmax_participants=4\n"
+                                               "[ice]\nloopback=true\n"
+                                               "[recording]\nsegment_seconds=2\n");
+  g_autofree char *dir = record_sync_clip(d, "6");
+  g_autoptr(LoadAvSync) sync = load_avsync_new();
+  guint segments = add_segments(sync, dir);
+  g_assert_cmpuint(segments, >=, 2);
+
+  gint64 from, to, a_first, a_last;
+  g_assert_true(load_avsync_span(sync, LOAD_AVSYNC_VIDEO, &from, &to));
+  g_assert_true(load_avsync_span(sync, LOAD_AVSYNC_AUDIO, &a_first, &a_last));
+  g_test_message("%u segments; video %.3f-%.3f s, audio %.3f-%.3f s", segments, from / 1e6,
+                 to / 1e6, a_first / 1e6, a_last / 1e6);
+  from = MAX(from, a_first) + EDGE_US;
+  to = MIN(to, a_last) - EDGE_US;
+
+  g_autoptr(GArray) flashes = load_avsync_onsets(sync, LOAD_AVSYNC_VIDEO);
+  g_autoptr(GArray) beeps = load_avsync_onsets(sync, LOAD_AVSYNC_AUDIO);
+  guint judged = 0, openings = 0;
+  GHashTable *in_segments = g_hash_table_new(NULL, NULL);
+  gint64 worst = 0;
+  for (guint i = 0; i < flashes->len; i++) {
+    const LoadAvSyncOnset *f = &g_array_index(flashes, LoadAvSyncOnset, i);
+    if (f->at_us < from || f->at_us > to)
+      continue;
+    const LoadAvSyncOnset *b = nearest(beeps, f->at_us);
+    g_assert_nonnull(b);
+    gint64 off = b->at_us - f->at_us;
+    g_test_message("flash at %.3f s (segment %u%s), beep %+.1f ms (segment %u)", f->at_us / 1e6,
+                   f->segment, f->opening ? ", opens it" : "", off / 1e3, b->segment);
+    judged++;
+    openings += f->opening && f->segment > 0;
+    g_hash_table_add(in_segments, GUINT_TO_POINTER(f->segment + 1));
+    worst = MAX(worst, ABS(off));
+    g_assert_cmpint(ABS(off), <, WT_SYNC_TOLERANCE_MS * 1000);
+  }
+  /* And no beep without its flash (a beep far off any flash is a finding too). */
+  for (guint i = 0; i < beeps->len; i++) {
+    const LoadAvSyncOnset *b = &g_array_index(beeps, LoadAvSyncOnset, i);
+    if (b->at_us < from || b->at_us > to)
+      continue;
+    const LoadAvSyncOnset *f = nearest(flashes, b->at_us);
+    g_assert_nonnull(f);
+    g_assert_cmpint(ABS(f->at_us - b->at_us), <, WT_SYNC_TOLERANCE_MS * 1000);
+  }
+  g_test_message("%u flashes judged in %u segments, %u opening a segment; worst %.1f ms", judged,
+                 g_hash_table_size(in_segments), openings, worst / 1e3);
+  /* About one event a second was recorded, and they cover the boundaries. */
+  g_assert_cmpuint(judged, >=, 4);
+  g_assert_cmpuint(g_hash_table_size(in_segments), >=, 2);
+  g_assert_cmpuint(openings, >=, 1);
+  g_hash_table_unref(in_segments);
+  wt_it_daemon_stop_clean(d);
+}
+
+int
+main(int argc, char **argv)
+{
+  wt_it_init(&argc, &argv);
+  if (argc < 3)
+    g_error("usage: test_sync --tap WITNESS_LOAD CLIP_DIR");
+  witness_load = argv[1];
+  clip_dir = argv[2];
+  g_test_add_func("/record/lip-sync", test_flash_and_beep);
+  return wt_it_run_tests();
+}
