@@ -155,7 +155,7 @@ main(int argc, char **argv)
       {"seconds", 'n', 0, G_OPTION_ARG_DOUBLE, &seconds, "media seconds each", "N"},
       {"segment-seconds", 0, 0, G_OPTION_ARG_INT, &segment_s, "seconds per segment", "S"},
       {"keep", 0, 0, G_OPTION_ARG_NONE, &keep, "keep the recording (its folder is printed)", NULL},
-      {NULL},
+      G_OPTION_ENTRY_NULL,
   };
   g_autoptr(GOptionContext) octx = g_option_context_new("— the recorder's CPU per stream-second");
   g_option_context_add_main_entries(octx, entries, NULL);
