@@ -6,13 +6,17 @@
  * WT_SYNC_TOLERANCE_MS, and every beep its flash: in the middle of segments
  * and where a flash opens a new segment (the segments are 2 s long, cut on
  * the clip's keyframes, which are flashes), with the beep's audio on either
- * side of the cut.
+ * side of the cut. Twice: recorded from the publisher's first packet on, and
+ * with the recording started while it is already sending (its first video
+ * frames then wait for a keyframe, and the audio before it waits too).
  *
  * Arguments after --tap: the witness-load binary and the folder of sync.ivf
  * and sync.ogg.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "../integration/harness.h"
 #include "avsync.h"
@@ -61,22 +65,45 @@ request(WtItWs *ws, const char *text)
   }
 }
 
-/* Records a room that witness-load feeds with the sync clip for @seconds;
- * returns the sealed recording's folder (transfer full). */
-static char *
-record_sync_clip(WtItDaemon *d, const char *seconds)
+static void
+child_setup(gpointer data)
 {
-  const char *mint[] = {wt_it_witnessctl(), "token", "--data", wt_it_daemon_data_dir(d),
-                        "--role",           "staff", "--sub",  "witness-1",
-                        "--record",         NULL};
+  prctl(PR_SET_PDEATHSIG, SIGKILL); /* no load peer outlives a failed test */
+}
+
+static void
+communicated(GObject *source, GAsyncResult *result, gpointer data)
+{
+  char **out = data;
+  g_autoptr(GError) error = NULL;
+  if (!g_subprocess_communicate_utf8_finish(G_SUBPROCESS(source), result, out, NULL, &error))
+    *out = g_strdup_printf("(no output: %s)", error->message);
+}
+
+/* Records a room that witness-load feeds with the sync clip for @seconds;
+ * with @late_ms the recording starts that long after witness-load (staff
+ * start it), else before it (a `record` token). Returns the sealed
+ * recording's folder (transfer full). */
+static char *
+record_sync_clip(WtItDaemon *d, const char *seconds, guint late_ms)
+{
+  const char *mint[] = {wt_it_witnessctl(),
+                        "token",
+                        "--data",
+                        wt_it_daemon_data_dir(d),
+                        "--role",
+                        "staff",
+                        "--sub",
+                        "witness-1",
+                        late_ms ? NULL : "--record",
+                        NULL};
   g_autofree char *token = NULL;
   g_assert_cmpint(wt_it_run(mint, NULL, 30000, &token, NULL), ==, 0);
   g_strstrip(token);
   g_autoptr(WtItWs) staff = wt_it_ws_hello(d, token, NULL);
   g_autoptr(JsonObject) joined = request(staff, "{\"type\":\"join\",\"id\":2,\"room\":\"load-0\"}");
   JsonObject *rec = json_object_get_object_member(wt_it_assert_result(joined, 2), "recording");
-  g_assert_cmpstr(json_object_get_string_member(rec, "state"), ==, "on");
-  const char *id = json_object_get_string_member(rec, "id");
+  g_assert_cmpstr(json_object_get_string_member(rec, "state"), ==, late_ms ? "off" : "on");
 
   g_autofree char *secret =
       g_build_filename(wt_it_daemon_data_dir(d), "secrets", "token.key", NULL);
@@ -86,14 +113,36 @@ record_sync_clip(WtItDaemon *d, const char *seconds)
   const char *argv[] = {witness_load, "--server", "witness", "--url",      ws_url,  "--secret-file",
                         secret,       "--video",  video,     "--audio",    audio,   "--subscribers",
                         "1",          "--warmup", "1",       "--duration", seconds, NULL};
-  g_autofree char *out = NULL, *err = NULL;
-  int status = wt_it_run(argv, NULL, 60000, &out, &err);
-  g_test_message("witness-load said:\n%s%s", out, err);
-  g_assert_cmpint(status, ==, 0);
+  g_autoptr(GSubprocessLauncher) launcher =
+      g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_subprocess_launcher_set_child_setup(launcher, child_setup, NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) load = g_subprocess_launcher_spawnv(launcher, argv, &error);
+  g_assert_no_error(error);
+  g_autofree char *out = NULL;
+  g_subprocess_communicate_utf8_async(load, NULL, NULL, communicated, &out);
+  g_autofree char *id = g_strdup(json_object_get_string_member_with_default(rec, "id", ""));
+  if (late_ms) {
+    wt_it_pump(late_ms);
+    g_autoptr(JsonObject) started =
+        request(staff, "{\"type\":\"record\",\"id\":3,\"action\":\"start\"}");
+    JsonObject *result = wt_it_assert_result(started, 3);
+    g_assert_cmpstr(json_object_get_string_member(result, "state"), ==, "on");
+    g_free(id);
+    id = g_strdup(json_object_get_string_member(result, "recording"));
+  }
+  for (guint waited = 0; !out && waited < 60000; waited += 100)
+    wt_it_pump(100);
+  if (!out)
+    g_subprocess_force_exit(load);
+  g_assert_nonnull(out);
+  g_test_message("witness-load said:\n%s", out);
+  g_assert_true(g_subprocess_get_if_exited(load));
+  g_assert_cmpint(g_subprocess_get_exit_status(load), ==, 0);
 
   g_autoptr(JsonObject) stopped =
-      request(staff, "{\"type\":\"record\",\"id\":3,\"action\":\"stop\"}");
-  wt_it_assert_result(stopped, 3);
+      request(staff, "{\"type\":\"record\",\"id\":4,\"action\":\"stop\"}");
+  wt_it_assert_result(stopped, 4);
   g_autoptr(JsonObject) off = wait_event(staff, "recording", "off", 10000);
   g_assert_cmpstr(json_object_get_string_member(off, "recording"), ==, id);
   return g_build_filename(wt_it_daemon_data_dir(d), "archive", id, NULL);
@@ -136,13 +185,14 @@ nearest(GArray *onsets, gint64 at_us)
   return best;
 }
 
+/* Records the sync clip (@late_ms: see record_sync_clip()) and judges it. */
 static void
-test_flash_and_beep(void)
+check_sync(const char *seconds, guint late_ms)
 {
   g_autoptr(WtItDaemon) d = wt_it_daemon_start("[rooms]\nmax_participants=4\n"
                                                "[ice]\nloopback=true\n"
                                                "[recording]\nsegment_seconds=2\n");
-  g_autofree char *dir = record_sync_clip(d, "6");
+  g_autofree char *dir = record_sync_clip(d, seconds, late_ms);
   g_autoptr(LoadAvSync) sync = load_avsync_new();
   guint segments = add_segments(sync, dir);
   g_assert_cmpuint(segments, >=, 2);
@@ -194,6 +244,20 @@ test_flash_and_beep(void)
   wt_it_daemon_stop_clean(d);
 }
 
+static void
+test_recorded_from_the_start(void)
+{
+  check_sync("6", 0);
+}
+
+/* 2.5 s after witness-load starts it has connected (about 1 s) and sends,
+ * in the middle of a keyframe interval. */
+static void
+test_recording_started_late(void)
+{
+  check_sync("9", 2500);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -202,6 +266,7 @@ main(int argc, char **argv)
     g_error("usage: test_sync --tap WITNESS_LOAD CLIP_DIR");
   witness_load = argv[1];
   clip_dir = argv[2];
-  g_test_add_func("/record/lip-sync", test_flash_and_beep);
+  g_test_add_func("/record/lip-sync/from-the-start", test_recorded_from_the_start);
+  g_test_add_func("/record/lip-sync/started-late", test_recording_started_late);
   return wt_it_run_tests();
 }
