@@ -23,49 +23,10 @@
 #include <stdio.h>
 #include <sys/resource.h>
 
-#include "media.h"
-#include "recorder.h"
+#include "replay.h"
 
 #define MAX_PACKET 1200
 #define QUEUE_PACKETS 4096
-/* Leave this much of the queue free: the producer waits instead of dropping. */
-#define QUEUE_HEADROOM 256
-
-typedef struct {
-  guint16 seq[LOAD_KINDS];
-  guint32 ts_base[LOAD_KINDS], ssrc[LOAD_KINDS];
-  guint who;
-} Publisher;
-
-/* One packet of the clip in arrival order: which track and which packet. */
-typedef struct {
-  gint64 at_us;
-  LoadKind kind;
-  guint index;
-} Slot;
-
-static gint
-slot_cmp(gconstpointer a, gconstpointer b)
-{
-  const Slot *x = a, *y = b;
-  return x->at_us < y->at_us ? -1 : x->at_us > y->at_us ? 1 : (int)x->kind - (int)y->kind;
-}
-
-/* The clip's packets of both tracks merged by sending time (transfer full). */
-static GArray *
-schedule(const LoadMedia *media)
-{
-  GArray *slots = g_array_new(FALSE, FALSE, sizeof(Slot));
-  for (guint k = 0; k < LOAD_KINDS; k++) {
-    GArray *packets = media->tracks[k].packets;
-    for (guint i = 0; i < packets->len; i++) {
-      Slot s = {g_array_index(packets, LoadPacket, i).at_us, k, i};
-      g_array_append_val(slots, s);
-    }
-  }
-  g_array_sort(slots, slot_cmp);
-  return slots;
-}
 
 static double
 cpu_ms(int who)
@@ -104,40 +65,20 @@ on_failed(const char *reason, gpointer user_data)
   *(gboolean *)user_data = FALSE;
 }
 
-/* Feeds @seconds of the clip for every publisher; returns packets queued. */
+/* Feeds @plan for every publisher; returns packets queued. */
 static guint64
-feed(WtRecorder *rec, const LoadMedia *media, GArray *slots, Publisher *pubs, guint n,
-     double seconds)
+feed(WtRecorder *rec, const LoadMedia *media, GArray *plan, const LoadReplayPublisher *pubs,
+     guint n)
 {
-  const LoadTrack *video = &media->tracks[LOAD_VIDEO];
-  gint64 loop_us = video->duration_us, start_us = g_get_monotonic_time();
-  gint64 end_us = (gint64)(seconds * G_USEC_PER_SEC);
-  guint8 buf[MAX_PACKET + 64];
+  gint64 start_us = g_get_monotonic_time();
   guint64 queued = 0;
-  for (guint loop = 0;; loop++) {
-    for (guint i = 0; i < slots->len; i++) {
-      const Slot *s = &g_array_index(slots, Slot, i);
-      gint64 t = (gint64)loop * loop_us + s->at_us;
-      if (t >= end_us)
-        return queued;
-      const LoadTrack *track = &media->tracks[s->kind];
-      const LoadPacket *p = &g_array_index(track->packets, LoadPacket, s->index);
-      guint32 loop_ticks = (guint32)((guint64)loop_us * track->clock_rate / G_USEC_PER_SEC);
-      for (guint j = 0; j < n; j++) {
-        Publisher *pub = &pubs[j];
-        guint32 ts = pub->ts_base[s->kind] + loop * loop_ticks + p->ts;
-        guint16 picture_id = (guint16)((loop * track->frames + p->frame) & 0x7fff);
-        guint8 pt = s->kind == LOAD_AUDIO ? LOAD_PT_OPUS : LOAD_PT_VP8;
-        gsize len = load_media_write_rtp(media, s->kind, p, pt, pub->seq[s->kind]++, ts,
-                                         pub->ssrc[s->kind], picture_id, buf, sizeof buf);
-        while (wt_recorder_get_queued(rec) >= QUEUE_PACKETS - QUEUE_HEADROOM)
-          g_usleep(100);
-        /* Publishers a few µs apart, as if they came through one worker. */
-        wt_recorder_push_at(rec, pub->who, buf, len, start_us + t + j);
-        queued++;
-      }
-    }
+  for (guint i = 0; i < plan->len; i++) {
+    /* Publishers a few µs apart, as if they came through one worker. */
+    for (guint j = 0; j < n; j++)
+      queued += load_replay_push(rec, media, &g_array_index(plan, LoadReplayPacket, i), &pubs[j],
+                                 start_us, j);
   }
+  return queued;
 }
 
 int
@@ -201,7 +142,7 @@ main(int argc, char **argv)
     g_printerr("bench-recorder: %s\n", error->message);
     return 2;
   }
-  Publisher pubs[64];
+  LoadReplayPublisher pubs[64];
   for (int j = 0; j < participants; j++) {
     g_autofree char *id = g_strdup_printf("p-%02d", j);
     WtRecorderTracks tracks = {.audio_codec = WT_CODEC_OPUS,
@@ -209,15 +150,10 @@ main(int argc, char **argv)
                                .audio_channels = 2,
                                .video_codec = WT_CODEC_VP8,
                                .video_pt = LOAD_PT_VP8};
-    pubs[j].who = wt_recorder_join(rec, id, "applicant", &tracks);
-    for (guint k = 0; k < LOAD_KINDS; k++) {
-      pubs[j].seq[k] = (guint16)g_random_int();
-      pubs[j].ts_base[k] = g_random_int();
-      pubs[j].ssrc[k] = g_random_int() | 1;
-    }
+    load_replay_publisher_init(&pubs[j], wt_recorder_join(rec, id, "applicant", &tracks));
   }
-  g_autoptr(GArray) slots = schedule(media);
-  guint64 packets = feed(rec, media, slots, pubs, (guint)participants, seconds);
+  g_autoptr(GArray) plan = load_replay_plan(media, seconds);
+  guint64 packets = feed(rec, media, plan, pubs, (guint)participants);
   for (int j = 0; j < participants; j++)
     wt_recorder_leave(rec, pubs[j].who, "left");
   guint64 drops = wt_recorder_get_drops(rec);
