@@ -9,6 +9,9 @@
  * side of the cut. Twice: recorded from the publisher's first packet on, and
  * with the recording started while it is already sending (its first video
  * frames then wait for a keyframe, and the audio before it waits too).
+ * And once without the network, the clip replayed straight into a recorder
+ * (replay.h) with a packet of the first keyframe repaired late, as a NACK
+ * and retransmission do.
  *
  * Arguments after --tap: the witness-load binary and the folder of sync.ivf
  * and sync.ogg.
@@ -20,6 +23,7 @@
 
 #include "../integration/harness.h"
 #include "avsync.h"
+#include "replay.h"
 
 #define WT_SYNC_TOLERANCE_MS 100
 /* Onsets this close to either end of the recording are not judged: the
@@ -185,16 +189,11 @@ nearest(GArray *onsets, gint64 at_us)
   return best;
 }
 
-/* Records the sync clip (@late_ms: see record_sync_clip()) and judges it. */
+/* Every flash has its beep within the tolerance and the other way round,
+ * over @segments decoded into @sync, away from the ends. */
 static void
-check_sync(const char *seconds, guint late_ms)
+judge(LoadAvSync *sync, guint segments)
 {
-  g_autoptr(WtItDaemon) d = wt_it_daemon_start("[rooms]\nmax_participants=4\n"
-                                               "[ice]\nloopback=true\n"
-                                               "[recording]\nsegment_seconds=2\n");
-  g_autofree char *dir = record_sync_clip(d, seconds, late_ms);
-  g_autoptr(LoadAvSync) sync = load_avsync_new();
-  guint segments = add_segments(sync, dir);
   g_assert_cmpuint(segments, >=, 2);
 
   gint64 from, to, a_first, a_last;
@@ -241,6 +240,18 @@ check_sync(const char *seconds, guint late_ms)
   g_assert_cmpuint(g_hash_table_size(in_segments), >=, 2);
   g_assert_cmpuint(openings, >=, 1);
   g_hash_table_unref(in_segments);
+}
+
+/* Records the sync clip (@late_ms: see record_sync_clip()) and judges it. */
+static void
+check_sync(const char *seconds, guint late_ms)
+{
+  g_autoptr(WtItDaemon) d = wt_it_daemon_start("[rooms]\nmax_participants=4\n"
+                                               "[ice]\nloopback=true\n"
+                                               "[recording]\nsegment_seconds=2\n");
+  g_autofree char *dir = record_sync_clip(d, seconds, late_ms);
+  g_autoptr(LoadAvSync) sync = load_avsync_new();
+  judge(sync, add_segments(sync, dir));
   wt_it_daemon_stop_clean(d);
 }
 
@@ -258,6 +269,67 @@ test_recording_started_late(void)
   check_sync("9", 2500);
 }
 
+/* The last packet of the publisher's first frame (a keyframe) was lost and
+ * came again one round trip later, within the reorder buffer's wait: the
+ * frame is complete only then, but it was sent, and its other packets came,
+ * on time. The audio must not end up a round trip ahead of the video for the
+ * rest of the recording. */
+static void
+test_first_keyframe_repaired(void)
+{
+  g_autofree char *video = g_build_filename(clip_dir, "sync.ivf", NULL);
+  g_autofree char *audio = g_build_filename(clip_dir, "sync.ogg", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LoadMedia) media = load_media_new(video, audio, 1200, &error);
+  g_assert_no_error(error);
+  g_autoptr(GArray) plan = load_replay_plan(media, 6.0);
+  guint moved = 0;
+  for (guint i = 0; i < plan->len && !moved; i++) {
+    LoadReplayPacket *p = &g_array_index(plan, LoadReplayPacket, i);
+    const LoadPacket *lp = &g_array_index(media->tracks[LOAD_VIDEO].packets, LoadPacket, p->index);
+    if (p->kind == LOAD_VIDEO && lp->marker) { /* the keyframe's last packet */
+      g_assert_cmpuint(lp->frame, ==, 0);
+      p->at_us += 180 * 1000;
+      moved++;
+    }
+  }
+  g_assert_cmpuint(moved, ==, 1);
+  load_replay_sort(plan);
+
+  g_autofree char *tmp = wt_it_make_temp_dir();
+  g_autofree char *keys = g_build_filename(tmp, "keys", NULL);
+  g_autofree char *archive = g_build_filename(tmp, "archive", NULL);
+  g_autoptr(WtSigningKey) key = wt_signing_key_load_or_create(keys, &error);
+  g_assert_no_error(error);
+  GMainContext *context = g_main_context_new();
+  WtRecorderConfig config = {
+      .archive_dir = archive, .id = "r-sync", .key = key, .segment_s = 2, .context = context};
+  WtRecorder *rec = wt_recorder_new(&config, NULL, NULL, &error);
+  g_assert_no_error(error);
+  WtRecorderTracks tracks = {.audio_codec = WT_CODEC_OPUS,
+                             .audio_pt = LOAD_PT_OPUS,
+                             .audio_channels = 2,
+                             .video_codec = WT_CODEC_VP8,
+                             .video_pt = LOAD_PT_VP8};
+  LoadReplayPublisher pub;
+  load_replay_publisher_init(&pub, wt_recorder_join(rec, "p-1", "applicant", &tracks));
+  gint64 start_us = g_get_monotonic_time();
+  for (guint i = 0; i < plan->len; i++)
+    g_assert_true(
+        load_replay_push(rec, media, &g_array_index(plan, LoadReplayPacket, i), &pub, start_us, 0));
+  wt_recorder_leave(rec, pub.who, "left");
+  wt_recorder_stop(rec, "ended");
+  g_autofree char *dir = g_strdup(wt_recorder_get_dir(rec));
+  wt_recorder_free(rec); /* waits for the seal */
+  while (g_main_context_iteration(context, FALSE))
+    ;
+  g_main_context_unref(context);
+
+  g_autoptr(LoadAvSync) sync = load_avsync_new();
+  judge(sync, add_segments(sync, dir));
+  wt_it_rm_rf(tmp);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -268,5 +340,6 @@ main(int argc, char **argv)
   clip_dir = argv[2];
   g_test_add_func("/record/lip-sync/from-the-start", test_recorded_from_the_start);
   g_test_add_func("/record/lip-sync/started-late", test_recording_started_late);
+  g_test_add_func("/record/lip-sync/first-keyframe-repaired", test_first_keyframe_repaired);
   return wt_it_run_tests();
 }
