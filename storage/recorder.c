@@ -294,13 +294,25 @@ wt_recorder_set_tracks(WtRecorder *rec, guint who, const WtRecorderTracks *track
 gboolean
 wt_recorder_push(WtRecorder *rec, guint who, const guint8 *rtp, gsize len)
 {
+  return wt_recorder_push_at(rec, who, rtp, len, g_get_monotonic_time());
+}
+
+gboolean
+wt_recorder_push_at(WtRecorder *rec, guint who, const guint8 *rtp, gsize len, gint64 arrival_us)
+{
   if (who >= WT_RECORDER_MAX_PARTICIPANTS || rec->stopped)
     return FALSE;
-  if (wt_packet_ring_push_packet(rec->ring, RECORDER_PACKET, who, rtp, len, g_get_monotonic_time()))
+  if (wt_packet_ring_push_packet(rec->ring, RECORDER_PACKET, who, rtp, len, arrival_us))
     return TRUE;
   /* The storage thread turns these into a gap record. */
   __atomic_add_fetch(&rec->drops[who], 1, __ATOMIC_RELAXED);
   return FALSE;
+}
+
+guint
+wt_recorder_get_queued(WtRecorder *rec)
+{
+  return wt_packet_ring_length(rec->ring);
 }
 
 void

@@ -97,6 +97,14 @@ guint wt_recorder_join(WtRecorder *rec, const char *participant, const char *rol
 void wt_recorder_set_tracks(WtRecorder *rec, guint who, const WtRecorderTracks *tracks);
 /* A decrypted RTP packet (transfer none). Never blocks; FALSE when dropped. */
 gboolean wt_recorder_push(WtRecorder *rec, guint who, const guint8 *rtp, gsize len);
+/* The same with the packet's arrival time given (monotonic µs, never going
+ * back), for replays and benchmarks that feed recorded or simulated traffic
+ * faster than real time. */
+gboolean wt_recorder_push_at(WtRecorder *rec, guint who, const guint8 *rtp, gsize len,
+                             gint64 arrival_us);
+/* Packets and messages waiting for the storage thread (producer side;
+ * approximate), so a replay can wait for room instead of dropping. */
+guint wt_recorder_get_queued(WtRecorder *rec);
 void wt_recorder_leave(WtRecorder *rec, guint who, const char *reason);
 /* Ends the recording: open segments are closed, then it is sealed with
  * @reason ("ended", "shutdown"); sealed() follows on the context. */

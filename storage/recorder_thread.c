@@ -4,7 +4,11 @@
  * segments with a chain record each; seals at the stop.
  *
  * Time: a stream's first frame is placed at its arrival (wall clock, ms
- * since the recording started); later frames follow its RTP clock as
+ * since the recording started), that is the arrival of its earliest packet:
+ * a sender sends a frame's packets together, so a packet that comes late (a
+ * retransmission, the end of a big keyframe paced out on a slow uplink)
+ * says when the frame was complete, not when it was sent, and anchoring on
+ * it would put a whole track late; later frames follow its RTP clock as
  * unwrapped by ts_unwrap.h, whose jumps and pauses re-base on arrival and are
  * written as gaps. Frames of one track never go back (a tie moves 1 ms on).
  *
@@ -48,6 +52,9 @@ typedef struct {
   gint64 last_pts;
   guint32 seg_first_ts, seg_last_ts; /* RTP range in the open segment */
   guint64 lost;                      /* packets lost in the open segment */
+  gboolean in_frame;                 /* frame_ts and frame_arrival_us are set */
+  guint32 frame_ts;                  /* RTP timestamp of the frame being put together */
+  gint64 frame_arrival_us;           /* the earliest arrival among its packets */
 } Stream;
 
 typedef struct {
@@ -516,12 +523,20 @@ release(Thread *t, Part *p, WtSegmentKind kind, gint64 now_us)
       s->lost += rp.gap;
     if (rp.restart)
       wt_depacketizer_flush(s->depack);
+    if (!s->in_frame || rp.ts != s->frame_ts) {
+      s->in_frame = TRUE;
+      s->frame_ts = rp.ts;
+      s->frame_arrival_us = rp.arrival_us;
+    } else {
+      s->frame_arrival_us = MIN(s->frame_arrival_us, rp.arrival_us);
+    }
     WtFrame f;
     int r = wt_depacketizer_push(s->depack, rp.seq, rp.ts, rp.marker, rp.data, rp.len, &f);
     if ((r & WT_DEPACK_LOST) && kind == WT_SEGMENT_VIDEO)
       ask_keyframe(t, p); /* the next frames need a new keyframe */
+    /* A frame comes out on its last packet, so f.rtp_ts == s->frame_ts. */
     if (r & WT_DEPACK_FRAME)
-      write_frame(t, p, kind, &f, rp.arrival_us);
+      write_frame(t, p, kind, &f, s->frame_arrival_us);
   }
 }
 

@@ -77,7 +77,7 @@ parse_args(int *argc, char ***argv, Args *a, GError **error)
       {"janus-room", 0, 0, G_OPTION_ARG_INT64, &a->janus_room, "First Janus room (1000)", "N"},
       {"details", 0, 0, G_OPTION_ARG_NONE, &a->details, "A line per subscriber", NULL},
       {"verbose", 'v', 0, G_OPTION_ARG_NONE, &a->verbose, "Log signaling and peers", NULL},
-      {NULL},
+      G_OPTION_ENTRY_NULL,
   };
   g_autoptr(GOptionContext) context = g_option_context_new("- load witnessd or Janus");
   g_option_context_add_main_entries(context, entries, NULL);
