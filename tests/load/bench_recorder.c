@@ -59,9 +59,9 @@ on_sealed(const char *dir, const char *reason, const GError *error, gpointer use
 }
 
 static void
-on_failed(const char *reason, gpointer user_data)
+on_failed(const char *code, const char *reason, gpointer user_data)
 {
-  g_printerr("bench-recorder: the recorder failed: %s\n", reason);
+  g_printerr("bench-recorder: the recorder failed (%s): %s\n", code, reason);
   *(gboolean *)user_data = FALSE;
 }
 
