@@ -89,6 +89,12 @@ static const KeySpec keys[] = {
     {"recording", "min_free_mb", KEY_UINT, FIELD(min_free_mb), "512", 0, 1048576,
      "MiB the archive's file system must keep free: below it recordings stop and are sealed "
      "(disk-full), new ones are refused and /healthz says degraded; 0 turns the check off."},
+    {"notary", "tsa_url", KEY_STRING, FIELD(tsa_url), "", 0, 0,
+     "RFC 3161 time-stamping authority (http or https) asked for a token over each seal's "
+     "signature, kept in seal.json; empty means seals carry no timestamp. A TSA that fails "
+     "never costs the seal: it says why in timestamp_error instead."},
+    {"notary", "tsa_timeout_ms", KEY_UINT, FIELD(tsa_timeout_ms), "10000", 100, 600000,
+     "Longest the TSA may take to answer, connection included; sealing waits that long."},
     {"testing", "drop_to_subscribers_percent", KEY_UINT, FIELD(drop_to_subscribers_percent), "0", 0,
      50, "Tests only: drop this share of media packets toward subscribers, to exercise NACK."},
 };
@@ -101,6 +107,7 @@ static const char *const groups_help[][2] = {
     {"ice", "Media transport: ICE addresses and the STUN/TURN servers clients use."},
     {"rooms", "Video rooms."},
     {"recording", "Dual recording: segments, hash chain and seal."},
+    {"notary", "Handing seals to the registration backend (or the local ledger)."},
     {"testing", "Switches for tests; leave them alone in production."},
 };
 

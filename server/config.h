@@ -52,6 +52,9 @@ typedef struct {
   guint segment_seconds;
   guint recorder_queue_packets;
   guint min_free_mb;
+  /* [notary] */
+  char *tsa_url;
+  guint tsa_timeout_ms;
   /* [testing] */
   guint drop_to_subscribers_percent;
 } WtConfig;

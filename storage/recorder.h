@@ -57,6 +57,8 @@ typedef struct {
   /* Free space the archive's file system must keep: checked at each segment
    * boundary; below it the recording stops as on a full disk. 0: no check. */
   guint64 min_free_bytes;
+  const char *tsa_url;     /* RFC 3161 TSA for the seal's timestamp; NULL: none */
+  guint tsa_timeout_ms;    /* how long sealing waits for it (default 10000 when 0) */
 } WtRecorderConfig;
 
 typedef struct {

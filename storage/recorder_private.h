@@ -38,6 +38,8 @@ struct _WtRecorder {
   const WtSigningKey *key;
   gint64 segment_ms;
   GMainContext *context;
+  char *tsa_url; /* NULL: no timestamp */
+  guint tsa_timeout_ms;
   RecorderTarget *target;
   WtPacketRing *ring;
   GThread *thread;
