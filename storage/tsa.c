@@ -448,5 +448,8 @@ wt_tsa_stamp(const char *url, guint timeout_ms, const guint8 *data, gsize len, W
     return NULL;
   gsize reply_len = 0;
   const guint8 *reply_data = g_bytes_get_data(reply, &reply_len);
-  return wt_tsa_reply_check(req, reply_data, reply_len, info, error);
+  GBytes *token = wt_tsa_reply_check(req, reply_data, reply_len, info, error);
+  if (!token)
+    g_prefix_error(error, "%s: ", url);
+  return token;
 }
