@@ -105,6 +105,12 @@ static const KeySpec keys[] = {
      "Longest one delivery request may take, connection included."},
     {"notary", "stuck_after_seconds", KEY_UINT, FIELD(notary_stuck_after_seconds), "600", 1,
      31536000, "/healthz answers 503 (degraded) when an item has waited in the outbox longer."},
+    {"notary", "tsa_url", KEY_STRING, FIELD(tsa_url), "", 0, 0,
+     "RFC 3161 time-stamping authority (http or https) asked for a token over each seal's "
+     "signature, kept in seal.json; empty means seals carry no timestamp. A TSA that fails "
+     "never costs the seal: it says why in timestamp_error instead."},
+    {"notary", "tsa_timeout_ms", KEY_UINT, FIELD(tsa_timeout_ms), "10000", 100, 600000,
+     "Longest the TSA may take to answer, connection included; sealing waits that long."},
     {"testing", "drop_to_subscribers_percent", KEY_UINT, FIELD(drop_to_subscribers_percent), "0", 0,
      50, "Tests only: drop this share of media packets toward subscribers, to exercise NACK."},
 };

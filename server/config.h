@@ -59,6 +59,8 @@ typedef struct {
   guint notary_retry_max_ms;
   guint notary_timeout_ms;
   guint notary_stuck_after_seconds;
+  char *tsa_url;
+  guint tsa_timeout_ms;
   /* [testing] */
   guint drop_to_subscribers_percent;
 } WtConfig;

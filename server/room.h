@@ -63,6 +63,8 @@ typedef struct {
   guint64 *recorder_drops_total; /* the registry's counter (relaxed atomics) */
   WtNotary *notary; /* borrowed; NULL: seals go nowhere (tests) */
   guint anchor_every_segments;
+  char *tsa_url; /* NULL: seals carry no RFC 3161 timestamp */
+  guint tsa_timeout_ms;
   /* Called on the main thread when a participant leaves by itself (its
    * connection failed or went silent), so the registry forgets it. */
   void (*participant_gone)(const char *room, const char *sub, guint64 session,

@@ -206,6 +206,8 @@ start_recording(WtRoom *room, Participant *by, GError **error)
       .key = env->signing_key,
       .segment_s = env->segment_s,
       .queue_packets = env->recorder_queue_packets,
+      .tsa_url = env->tsa_url,
+      .tsa_timeout_ms = env->tsa_timeout_ms,
       .context = wt_worker_get_context(room->worker),
       .min_free_bytes = env->min_free_bytes,
       .notary = env->notary,

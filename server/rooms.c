@@ -465,6 +465,8 @@ wt_rooms_new(const WtConfig *config, WtWorkerPool *pool, GError **error)
   env->recorder_queue_packets = config->recorder_queue_packets;
   env->min_free_bytes = (guint64)config->min_free_mb << 20;
   env->recorder_drops_total = &rooms->recorder_drops_total;
+  env->tsa_url = *config->tsa_url ? g_strdup(config->tsa_url) : NULL;
+  env->tsa_timeout_ms = config->tsa_timeout_ms;
   env->participant_gone = participant_gone;
   env->user_data = rooms;
   env->main_context = g_main_context_default();
@@ -521,6 +523,7 @@ wt_rooms_free(WtRooms *rooms)
   g_free(rooms->env.ice_servers_json);
   wt_signing_key_free(rooms->env.signing_key);
   g_free(rooms->env.archive_dir);
+  g_free(rooms->env.tsa_url);
   g_mutex_clear(&rooms->lock);
   g_cond_clear(&rooms->cond);
   g_free(rooms);

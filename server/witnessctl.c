@@ -2,7 +2,7 @@
  *
  *   witnessctl token --data DIR --role R --sub S [--room ID] [--ttl SECONDS] [--record]
  *   witnessctl link  --data DIR --base URL --role R --sub S [--room ID] [--ttl SECONDS] [--record]
- *   witnessctl verify [--data DIR] RECORDING_DIR
+ *   witnessctl verify [--data DIR] [--tsa-ca FILE] RECORDING_DIR
  *
  * `token` prints a signed token; `link` prints a URL that opens the web client
  * as that participant, with the token in the URL fragment (#token=...), which
@@ -13,7 +13,10 @@
  * `verify` recomputes a recording's evidence (storage/recording.h) against the
  * server's public keys in DATA/keys and prints `OK` with the segment count and
  * duration (exit 0), or `FAIL` and the first file or record that does not
- * match (exit 1).
+ * match (exit 1). A seal's RFC 3161 timestamp is checked too (over the
+ * seal's signature, by the certificate in the token) and its time shown on
+ * the OK line; with `--tsa-ca FILE` the TSA's certificate must also lead to
+ * a CA in FILE. A seal made while the TSA failed says why on the OK line.
  */
 #include <locale.h>
 #include <stdio.h>
@@ -26,7 +29,7 @@
 #include "token.h"
 
 typedef struct {
-  char *config, *data, *role, *sub, *room, *base;
+  char *config, *data, *role, *sub, *room, *base, *tsa_ca;
   gint ttl;
   gboolean record;
 } Options;
@@ -42,6 +45,7 @@ options_clear(Options *o)
   g_free(o->sub);
   g_free(o->room);
   g_free(o->base);
+  g_free(o->tsa_ca);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Options, options_clear)
 
@@ -54,7 +58,7 @@ usage(const char *message)
           "[--record]\n"
           "       witnessctl link --data DIR --base URL --role ROLE --sub SUB [--room ID] "
           "[--ttl SECONDS] [--record]\n"
-          "       witnessctl verify [--data DIR] RECORDING_DIR\n"
+          "       witnessctl verify [--data DIR] [--tsa-ca FILE] RECORDING_DIR\n"
           "ROLE is applicant, staff, clerk or admin.\n",
           message);
   return 2;
@@ -121,15 +125,21 @@ verify(const Options *o, const char *dir)
   g_autofree char *keys_dir = config ? wt_config_keys_dir(config) : NULL;
   g_autoptr(GHashTable) keys = keys_dir ? wt_signing_keys_list(keys_dir, &error) : NULL;
   WtVerifyReport report;
-  if (!keys || !wt_recording_verify(dir, keys, &report, &error)) {
+  if (!keys || !wt_recording_verify_full(dir, keys, o->tsa_ca, &report, &error)) {
     printf("FAIL %s\n", error->message);
     return 1;
   }
   gint64 s = report.duration_ms / 1000;
   printf("OK %" G_GUINT64_FORMAT " segments, %02" G_GINT64_FORMAT ":%02" G_GINT64_FORMAT
-         ":%02" G_GINT64_FORMAT " (%.1f s), %" G_GUINT64_FORMAT " records, sealed (%s) by %s\n",
+         ":%02" G_GINT64_FORMAT " (%.1f s), %" G_GUINT64_FORMAT " records, sealed (%s) by %s",
          report.segments, s / 3600, s / 60 % 60, s % 60, (double)report.duration_ms / 1000,
          report.records, report.reason, report.key_id);
+  if (report.timestamp_time)
+    printf(", timestamped %s by %s (%s)", report.timestamp_time, report.timestamp_tsa,
+           report.timestamp_ca ? "TSA certificate chain verified" : "TSA not checked: no --tsa-ca");
+  else if (report.timestamp_error)
+    printf(", no timestamp: %s", report.timestamp_error);
+  printf("\n");
   wt_verify_report_clear(&report);
   print_receipt(dir);
   return 0;
@@ -148,6 +158,8 @@ main(int argc, char **argv)
       {"ttl", 0, 0, G_OPTION_ARG_INT, &o.ttl, "Seconds until it expires (default 3600)", "SECONDS"},
       {"record", 0, 0, G_OPTION_ARG_NONE, &o.record, "Staff: record the rooms they join", NULL},
       {"base", 'b', 0, G_OPTION_ARG_STRING, &o.base, "link: the server's URL", "URL"},
+      {"tsa-ca", 0, 0, G_OPTION_ARG_FILENAME, &o.tsa_ca,
+       "verify: CA certificates (PEM) the seal's timestamp must lead to", "FILE"},
       {NULL, 0, 0, 0, NULL, NULL, NULL},
   };
   g_autoptr(GOptionContext) context =

@@ -160,6 +160,8 @@ wt_recorder_new(const WtRecorderConfig *config, const WtRecorderCallbacks *callb
   rec->context = config->context ? g_main_context_ref(config->context) : NULL;
   rec->notary = config->notary;
   rec->anchor_every = config->anchor_every_segments;
+  rec->tsa_url = config->tsa_url && *config->tsa_url ? g_strdup(config->tsa_url) : NULL;
+  rec->tsa_timeout_ms = config->tsa_timeout_ms ? config->tsa_timeout_ms : 10000;
   rec->ring = wt_packet_ring_new(config->queue_packets ? config->queue_packets : 4096);
   rec->handles = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   rec->chain = chain;
@@ -231,6 +233,7 @@ wt_recorder_free(WtRecorder *rec)
   g_free(rec->id);
   g_free(rec->dir);
   g_free(rec->reserve_path);
+  g_free(rec->tsa_url);
   g_free(rec);
 }
 

@@ -62,6 +62,8 @@ typedef struct {
    * anchor_every_segments segments (0: never), its chain head. */
   WtNotary *notary;
   guint anchor_every_segments;
+  const char *tsa_url;     /* RFC 3161 TSA for the seal's timestamp; NULL: none */
+  guint tsa_timeout_ms;    /* how long sealing waits for it (default 10000 when 0) */
 } WtRecorderConfig;
 
 typedef struct {

@@ -40,6 +40,8 @@ struct _WtRecorder {
   GMainContext *context;
   WtNotary *notary; /* borrowed; NULL when seals go nowhere */
   guint anchor_every;
+  char *tsa_url; /* NULL: no timestamp */
+  guint tsa_timeout_ms;
   RecorderTarget *target;
   WtPacketRing *ring;
   GThread *thread;

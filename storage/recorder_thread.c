@@ -703,13 +703,15 @@ seal(Thread *t, const char *reason)
   release_reserve(t);
   g_autoptr(GError) error = NULL;
   gint64 started = g_get_monotonic_time();
+  WtTsaConfig tsa = {.url = t->rec->tsa_url, .timeout_ms = t->rec->tsa_timeout_ms};
   if (t->chain_failed) {
     /* A seal over a chain that misses records would not verify: leave it
      * unsealed; the next start recovers and seals it (recovery.h). */
     g_set_error(&error, G_IO_ERROR, G_IO_ERROR_FAILED,
                 "the chain could not be written; left unsealed for recovery at the next start");
     g_warning("recording %s: %s", t->rec->id, error->message);
-  } else if (wt_recording_seal(t->rec->dir, t->rec->id, t->rec->chain, reason, t->rec->key, &error))
+  } else if (wt_recording_seal_full(t->rec->dir, t->rec->id, t->rec->chain, reason, t->rec->key,
+                                    &tsa, &error))
     g_message("recording %s: sealed (%s) in %.1f ms", t->rec->id, reason,
               (double)(g_get_monotonic_time() - started) / 1000);
   else

@@ -214,21 +214,69 @@ wt_recording_scan_clear(WtRecordingScan *scan)
   g_clear_pointer(&scan->sealed_reason, g_free);
 }
 
+/* Asks @tsa for a token over @text's signature and rewrites seal.json at
+ * @path with it, or with why there is none. The seal on disk stays valid
+ * whatever happens here. */
+static void
+timestamp_seal(const char *path, const char *id, const char *text, const WtTsaConfig *tsa)
+{
+  guint8 sig[WT_SEAL_SIGNATURE_LEN];
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) token = NULL;
+  WtTsaTokenInfo info = {0};
+  gint64 started = g_get_monotonic_time();
+  if (!wt_seal_get_signature(text, sig))
+    g_set_error_literal(&error, WT_TSA_ERROR, WT_TSA_ERROR_REQUEST, "the seal has no signature");
+  else
+    token = wt_tsa_stamp(tsa->url, tsa->timeout_ms, sig, sizeof sig, &info, &error);
+  double ms = (double)(g_get_monotonic_time() - started) / 1000;
+  g_autofree char *stamped = NULL;
+  if (token) {
+    g_autofree char *b64 = g_base64_encode(g_bytes_get_data(token, NULL), g_bytes_get_size(token));
+    stamped = wt_seal_add_unsigned(text, WT_SEAL_TIMESTAMP, b64);
+    g_message("recording %s: seal timestamped %s by %s (serial %s) in %.1f ms", id, info.gen_time,
+              info.tsa, info.serial, ms);
+  } else {
+    g_autofree char *why = g_strdup_printf("%s (after %.0f ms)", error->message, ms);
+    stamped = wt_seal_add_unsigned(text, WT_SEAL_TIMESTAMP_ERROR, why);
+    g_warning("recording %s: sealed WITHOUT a timestamp: %s", id, why);
+  }
+  wt_tsa_token_info_clear(&info);
+  g_autofree char *line = g_strconcat(stamped, "\n", NULL);
+  g_autoptr(GError) write_error = NULL;
+  if (!wt_storage_write_file_atomic(path, line, strlen(line), 0644, &write_error))
+    g_warning("recording %s: the seal stays without its timestamp: %s", id, write_error->message);
+}
+
 gboolean
 wt_recording_seal(const char *dir, const char *id, WtChain *chain, const char *reason,
                   const WtSigningKey *key, GError **error)
+{
+  return wt_recording_seal_full(dir, id, chain, reason, key, NULL, error);
+}
+
+gboolean
+wt_recording_seal_full(const char *dir, const char *id, WtChain *chain, const char *reason,
+                       const WtSigningKey *key, const WtTsaConfig *tsa, GError **error)
 {
   gint64 now_ms = g_get_real_time() / 1000;
   g_autoptr(JsonObject) payload = json_object_new();
   json_object_set_string_member(payload, "reason", reason);
   if (!wt_chain_append(chain, "seal", payload, now_ms, error))
     return FALSE;
-  return wt_recording_write_seal(dir, id, wt_chain_get_head(chain), key, error);
+  return wt_recording_write_seal_full(dir, id, wt_chain_get_head(chain), key, tsa, error);
 }
 
 gboolean
 wt_recording_write_seal(const char *dir, const char *id, const char *head, const WtSigningKey *key,
                         GError **error)
+{
+  return wt_recording_write_seal_full(dir, id, head, key, NULL, error);
+}
+
+gboolean
+wt_recording_write_seal_full(const char *dir, const char *id, const char *head,
+                             const WtSigningKey *key, const WtTsaConfig *tsa, GError **error)
 {
   gint64 now_ms = g_get_real_time() / 1000;
   WtRecordingScan scan;
@@ -257,7 +305,11 @@ wt_recording_write_seal(const char *dir, const char *id, const char *head, const
     return FALSE;
   g_autofree char *line = g_strconcat(text, "\n", NULL);
   g_autofree char *path = g_build_filename(dir, WT_SEAL_FILE, NULL);
-  return wt_storage_write_file_atomic(path, line, strlen(line), 0644, error);
+  if (!wt_storage_write_file_atomic(path, line, strlen(line), 0644, error))
+    return FALSE;
+  if (tsa && tsa->url && *tsa->url)
+    timestamp_seal(path, id, text, tsa);
+  return TRUE;
 }
 
 void
@@ -265,6 +317,36 @@ wt_verify_report_clear(WtVerifyReport *report)
 {
   g_clear_pointer(&report->reason, g_free);
   g_clear_pointer(&report->key_id, g_free);
+  g_clear_pointer(&report->timestamp_time, g_free);
+  g_clear_pointer(&report->timestamp_tsa, g_free);
+  g_clear_pointer(&report->timestamp_error, g_free);
+}
+
+/* The seal's timestamp token, when it has one, is over its signature. */
+static gboolean
+check_timestamp(JsonObject *seal, const char *text, const char *tsa_ca_file, WtVerifyReport *report,
+                GError **error)
+{
+  const char *b64 = json_object_get_string_member_with_default(seal, WT_SEAL_TIMESTAMP, NULL);
+  if (!b64) {
+    report->timestamp_error =
+        g_strdup(json_object_get_string_member_with_default(seal, WT_SEAL_TIMESTAMP_ERROR, NULL));
+    return TRUE;
+  }
+  guint8 sig[WT_SEAL_SIGNATURE_LEN];
+  gsize token_len = 0;
+  g_autofree guint8 *token = g_base64_decode(b64, &token_len);
+  g_autoptr(GError) local = NULL;
+  WtTsaTokenInfo info = {0};
+  if (!wt_seal_get_signature(text, sig) ||
+      !wt_tsa_token_verify(token, token_len, sig, sizeof sig, tsa_ca_file, &info, &local))
+    return fail(error, WT_RECORDING_ERROR_SEAL, "%s: timestamp: %s", WT_SEAL_FILE,
+                local ? local->message : "no signature to check it against");
+  report->timestamp_time = g_steal_pointer(&info.gen_time);
+  report->timestamp_tsa = g_steal_pointer(&info.tsa);
+  report->timestamp_ca = tsa_ca_file != NULL;
+  wt_tsa_token_info_clear(&info);
+  return TRUE;
 }
 
 /* The seal must say what the chain says. */
@@ -298,6 +380,13 @@ gboolean
 wt_recording_verify(const char *dir, GHashTable *public_keys, WtVerifyReport *report,
                     GError **error)
 {
+  return wt_recording_verify_full(dir, public_keys, NULL, report, error);
+}
+
+gboolean
+wt_recording_verify_full(const char *dir, GHashTable *public_keys, const char *tsa_ca_file,
+                         WtVerifyReport *report, GError **error)
+{
   memset(report, 0, sizeof *report);
   WtRecordingScan scan;
   gboolean ok = wt_recording_scan(dir, TRUE, &scan, error);
@@ -308,7 +397,8 @@ wt_recording_verify(const char *dir, GHashTable *public_keys, WtVerifyReport *re
     ok = fail(error, WT_RECORDING_ERROR_UNSEALED, "%s: the recording is not sealed",
               scan.sealed_reason ? WT_SEAL_FILE : WT_CHAIN_FILE);
   g_autoptr(JsonObject) seal = ok ? wt_seal_check(text, len, public_keys, error) : NULL;
-  if (ok && (!seal || !seal_matches(seal, &scan, error)))
+  if (ok && (!seal || !seal_matches(seal, &scan, error) ||
+             !check_timestamp(seal, text, tsa_ca_file, report, error)))
     ok = FALSE;
   if (ok) {
     report->segments = scan.segments;
@@ -316,6 +406,8 @@ wt_recording_verify(const char *dir, GHashTable *public_keys, WtVerifyReport *re
     report->duration_ms = scan.end_ms - scan.start_ms;
     report->reason = g_strdup(scan.sealed_reason);
     report->key_id = g_strdup(json_object_get_string_member(seal, "key_id"));
+  } else {
+    wt_verify_report_clear(report);
   }
   wt_recording_scan_clear(&scan);
   return ok;

@@ -14,12 +14,15 @@
  *
  * Sealing appends a `seal` record {"reason":…} to the chain, then signs a
  * seal over the chain's head, its length, the Merkle root and the segments'
- * span, written atomically as seal.json.
+ * span, written atomically as seal.json. With a TSA, the seal is then
+ * timestamped (RFC 3161, seal.h) and rewritten with the token, or with the
+ * reason there is none.
  *
  * Verifying recomputes all of it: every line's hash and link, every named
  * file's size and SHA-256, that no file is there that no record names, the
- * Merkle root, and the seal's signature by one of the server's keys. It stops
- * at the first thing that does not match and names it.
+ * Merkle root, the seal's signature by one of the server's keys, and its
+ * timestamp token when it has one. It stops at the first thing that does not
+ * match and names it.
  *
  * Threads: any (a storage thread, or witnessctl). Blocking file I/O.
  */
@@ -29,6 +32,7 @@
 
 #include "chain.h"
 #include "seal.h"
+#include "tsa.h"
 
 G_BEGIN_DECLS
 
@@ -64,12 +68,24 @@ void wt_recording_scan_clear(WtRecordingScan *scan);
  * to @chain (the recording's open chain, transfer none) and writes seal.json. */
 gboolean wt_recording_seal(const char *dir, const char *id, WtChain *chain, const char *reason,
                            const WtSigningKey *key, GError **error);
+/* The same, then, when @tsa (may be NULL) has a URL, asks it for a
+ * timestamp over the signature (blocking, up to its timeout) and rewrites
+ * seal.json with `timestamp`, or `timestamp_error` and a warning when the TSA
+ * failed: a TSA never costs the seal. FALSE only when the seal itself cannot
+ * be made. */
+gboolean wt_recording_seal_full(const char *dir, const char *id, WtChain *chain, const char *reason,
+                                const WtSigningKey *key, const WtTsaConfig *tsa, GError **error);
 /* Writes seal.json for @dir, whose chain already ends in its seal record
  * (the second half of wt_recording_seal(); crash recovery calls it alone
  * when a crash came between the two). @head (may be NULL): the chain head
  * the caller expects. */
 gboolean wt_recording_write_seal(const char *dir, const char *id, const char *head,
                                  const WtSigningKey *key, GError **error);
+/* wt_recording_write_seal() with a timestamp from @tsa (may be NULL), as
+ * wt_recording_seal_full() says. */
+gboolean wt_recording_write_seal_full(const char *dir, const char *id, const char *head,
+                                      const WtSigningKey *key, const WtTsaConfig *tsa,
+                                      GError **error);
 
 /* What a successful verification found. */
 typedef struct {
@@ -78,6 +94,11 @@ typedef struct {
   guint64 records;
   char *reason; /* the seal's */
   char *key_id;
+  /* The seal's timestamp: all NULL when it has none. */
+  char *timestamp_time;  /* the token's genTime (ISO 8601 UTC) when it verifies */
+  char *timestamp_tsa;   /* the subject of the TSA certificate that signed it */
+  gboolean timestamp_ca; /* its chain was checked against a CA file */
+  char *timestamp_error; /* the seal's `timestamp_error`: why it has no token */
 } WtVerifyReport;
 
 void wt_verify_report_clear(WtVerifyReport *report);
@@ -88,5 +109,10 @@ void wt_verify_report_clear(WtVerifyReport *report);
  * file or record that does not match. */
 gboolean wt_recording_verify(const char *dir, GHashTable *public_keys, WtVerifyReport *report,
                              GError **error);
+/* The same; a timestamp token's TSA certificate must also lead to a CA in
+ * @tsa_ca_file (PEM; NULL: the token's signature is checked against the
+ * certificate it carries, whose owner nothing vouches for). */
+gboolean wt_recording_verify_full(const char *dir, GHashTable *public_keys, const char *tsa_ca_file,
+                                  WtVerifyReport *report, GError **error);
 
 G_END_DECLS

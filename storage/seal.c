@@ -12,7 +12,7 @@
 
 #define SIGNATURE_MEMBER ",\"signature\":\""
 #define ED25519_RAW 32
-#define ED25519_SIG 64
+#define ED25519_SIG WT_SEAL_SIGNATURE_LEN
 
 G_DEFINE_QUARK(wt - seal - error - quark, wt_seal_error)
 
@@ -201,6 +201,63 @@ wt_seal_sign(const WtSealFacts *facts, const WtSigningKey *key, GError **error)
   return g_strdup_printf("%.*s" SIGNATURE_MEMBER "%s\"}", (int)(len - 1), signed_text, b64);
 }
 
+/* What may follow the signature's closing quote: `}`, or one unsigned
+ * member, `timestamp` or `timestamp_error`, as a string, then `}`. Checked on
+ * its own so that an appended member can never repeat (and so override) a
+ * signed one. */
+static gboolean
+unsigned_tail_ok(const char *tail, gsize len)
+{
+  if (len == 1 && tail[0] == '}')
+    return TRUE;
+  if (len < 3 || tail[0] != ',')
+    return FALSE;
+  g_autofree char *object = g_strdup_printf("{%.*s", (int)(len - 1), tail + 1);
+  g_autoptr(JsonParser) parser = json_parser_new_immutable();
+  JsonNode *root = NULL;
+  if (!json_parser_load_from_data(parser, object, -1, NULL) ||
+      !(root = json_parser_get_root(parser)) || !JSON_NODE_HOLDS_OBJECT(root))
+    return FALSE;
+  JsonObject *o = json_node_get_object(root);
+  if (json_object_get_size(o) != 1)
+    return FALSE;
+  const char *name =
+      json_object_has_member(o, WT_SEAL_TIMESTAMP) ? WT_SEAL_TIMESTAMP : WT_SEAL_TIMESTAMP_ERROR;
+  JsonNode *value = json_object_get_member(o, name);
+  return value && JSON_NODE_HOLDS_VALUE(value) && json_node_get_value_type(value) == G_TYPE_STRING;
+}
+
+char *
+wt_seal_add_unsigned(const char *text, const char *member, const char *value)
+{
+  gsize len = strlen(text);
+  while (len && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+    len--;
+  g_return_val_if_fail(len >= 2 && text[len - 1] == '}', NULL);
+  g_autoptr(JsonNode) node = json_node_init_string(json_node_alloc(), value);
+  g_autofree char *quoted = json_to_string(node, FALSE);
+  return g_strdup_printf("%.*s,\"%s\":%s}", (int)(len - 1), text, member, quoted);
+}
+
+gboolean
+wt_seal_get_signature(const char *text, guint8 signature[WT_SEAL_SIGNATURE_LEN])
+{
+  const char *member = g_strrstr(text, SIGNATURE_MEMBER);
+  if (!member)
+    return FALSE;
+  const char *b64_start = member + sizeof SIGNATURE_MEMBER - 1;
+  const char *b64_end = strchr(b64_start, '"');
+  if (!b64_end)
+    return FALSE;
+  g_autofree char *b64 = g_strndup(b64_start, (gsize)(b64_end - b64_start));
+  gsize sig_len = 0;
+  g_autofree guint8 *sig = g_base64_decode(b64, &sig_len);
+  if (sig_len != WT_SEAL_SIGNATURE_LEN)
+    return FALSE;
+  memcpy(signature, sig, sig_len);
+  return TRUE;
+}
+
 static JsonObject *
 malformed(GError **error, const char *why)
 {
@@ -215,12 +272,13 @@ wt_seal_check(const char *text, gsize len, GHashTable *public_keys, GError **err
     len--;
   /* Find ,"signature":"…"} at the end; base64 has no quote. */
   const char *member = g_strrstr_len(text, (gssize)len, SIGNATURE_MEMBER);
-  if (!member || len < 2 || memcmp(text + len - 2, "\"}", 2) != 0)
+  if (!member || len < 2 || text[len - 1] != '}')
     return malformed(error, "it does not end with its signature");
   const char *b64_start = member + sizeof SIGNATURE_MEMBER - 1;
-  g_autofree char *b64 = g_strndup(b64_start, (gsize)(text + len - 2 - b64_start));
-  if (strchr(b64, '"'))
-    return malformed(error, "its signature member is not the last one");
+  const char *b64_end = memchr(b64_start, '"', (gsize)(text + len - b64_start));
+  if (!b64_end || !unsigned_tail_ok(b64_end + 1, (gsize)(text + len - b64_end - 1)))
+    return malformed(error, "its signature member is not the last one (but for a timestamp)");
+  g_autofree char *b64 = g_strndup(b64_start, (gsize)(b64_end - b64_start));
   gsize sig_len = 0;
   g_autofree guint8 *sig = g_base64_decode(b64, &sig_len);
   if (sig_len != ED25519_SIG)

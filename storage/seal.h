@@ -20,6 +20,31 @@
  * after a crash; recovery.h), "disk-full" (stopped on ENOSPC or below
  * [recording] min_free_mb), "failed" (stopped by another write failure).
  *
+ * Timestamp. When a TSA is configured ([notary] tsa_url), one more member
+ * follows `signature`, outside the signed bytes (the signature covers what
+ * comes before it, so appending it never breaks the signature):
+ *
+ *   …,"signature":"<base64>","timestamp":"<base64>"}
+ *   …,"signature":"<base64>","timestamp_error":"<why there is no token>"}
+ *
+ * `timestamp` is the base64 of the DER RFC 3161 TimeStampToken (a CMS
+ * SignedData, not the whole TimeStampResp) whose message imprint is the
+ * SHA-256 of the 64 raw bytes of the Ed25519 signature (the base64-decoded
+ * `signature` member). Stamping the signature, as RFC 3161 appendix A does
+ * for CMS signatures, proves that this signature, and so the signed seal,
+ * existed at the token's genTime. A third party checks it with:
+ *
+ *   jq -r .signature seal.json | base64 -d > seal.sig
+ *   jq -r .timestamp seal.json | base64 -d > seal.tst
+ *   openssl ts -verify -data seal.sig -in seal.tst -token_in -CAfile tsa-ca.pem
+ *
+ * `timestamp_error` is there instead when the TSA could not be reached or
+ * its reply was refused (never lose a seal for a timestamp): the seal stands,
+ * without the proof of time. Neither member is signed: the token carries the
+ * TSA's own signature, and taking it away takes away only that proof.
+ * seal.json is written first without either and rewritten atomically with
+ * one once the TSA has answered, so a crash meanwhile leaves a plain seal.
+ *
  * Threads: any; a WtSigningKey is immutable once loaded.
  */
 #pragma once
@@ -33,6 +58,10 @@ G_BEGIN_DECLS
 
 #define WT_SEAL_FILE "seal.json"
 #define WT_SEAL_VERSION 1
+/* The unsigned members that may follow `signature` (one of them at most). */
+#define WT_SEAL_TIMESTAMP "timestamp"
+#define WT_SEAL_TIMESTAMP_ERROR "timestamp_error"
+#define WT_SEAL_SIGNATURE_LEN 64 /* Ed25519 */
 
 #define WT_SEAL_ERROR (wt_seal_error_quark())
 GQuark wt_seal_error_quark(void);
@@ -75,10 +104,21 @@ typedef struct {
  * full), or NULL with @error. */
 char *wt_seal_sign(const WtSealFacts *facts, const WtSigningKey *key, GError **error);
 
+/* @text (a seal, a trailing newline allowed) with the unsigned @member
+ * (WT_SEAL_TIMESTAMP or WT_SEAL_TIMESTAMP_ERROR) = the string @value appended
+ * after its signature (transfer full). @text must not have one already. */
+char *wt_seal_add_unsigned(const char *text, const char *member, const char *value);
+
+/* The raw Ed25519 signature of the seal @text (what its timestamp is over).
+ * FALSE when it has no usable `signature` member. */
+gboolean wt_seal_get_signature(const char *text, guint8 signature[WT_SEAL_SIGNATURE_LEN]);
+
 /* Checks the seal text @text (@len bytes, a trailing newline allowed): its
- * form, and its signature by the key it names, looked up in @public_keys (as
- * from wt_signing_keys_list(), transfer none). Returns the seal (transfer
- * full) or NULL with @error. */
+ * form (at most one unsigned `timestamp` or `timestamp_error` string after
+ * the signature, nothing else), and its signature by the key it names,
+ * looked up in @public_keys (as from wt_signing_keys_list(), transfer none).
+ * Returns the seal (transfer full) or NULL with @error. The timestamp itself
+ * is not checked here (see wt_recording_verify()). */
 JsonObject *wt_seal_check(const char *text, gsize len, GHashTable *public_keys, GError **error);
 
 G_END_DECLS

@@ -3,7 +3,8 @@
  * room for a few seconds, staff stop the recording. Then the recording must
  * be sealed, `witnessctl verify` must say OK, ffprobe must read every segment
  * without error, and the publisher's segments together must last as long as
- * it was in the room, within 1 s.
+ * it was in the room, within 1 s. The seal carries an RFC 3161 timestamp from
+ * tsa_server.py ([notary] tsa_url), which `witnessctl verify --tsa-ca` checks.
  *
  * Arguments after --tap: the witness-load binary and the clip folder.
  */
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "../integration/harness.h"
+#include "../integration/tsa_server.h"
 
 static const char *witness_load, *clip_dir;
 
@@ -81,9 +83,15 @@ probe_span(const char *file, double *first, double *last)
 static void
 test_recorded_room(void)
 {
-  g_autoptr(WtItDaemon) d = wt_it_daemon_start("[rooms]\nmax_participants=20\n"
-                                               "[ice]\nloopback=true\n"
-                                               "[recording]\nsegment_seconds=2\n");
+  g_autofree char *tsa_root = wt_it_make_temp_dir();
+  WtItTsaServer *tsa = wt_it_tsa_server_start(tsa_root);
+  g_autofree char *tsa_ca = g_build_filename(tsa_root, "ca.pem", NULL);
+  g_autofree char *config = g_strdup_printf("[rooms]\nmax_participants=20\n"
+                                            "[ice]\nloopback=true\n"
+                                            "[recording]\nsegment_seconds=2\n"
+                                            "[notary]\ntsa_url=%s\n",
+                                            wt_it_tsa_server_url(tsa));
+  g_autoptr(WtItDaemon) d = wt_it_daemon_start(config);
   const char *mint[] = {wt_it_witnessctl(), "token", "--data", wt_it_daemon_data_dir(d),
                         "--role",           "staff", "--sub",  "witness-1",
                         "--record",         NULL};
@@ -118,12 +126,15 @@ test_recorded_room(void)
 
   /* Sealed, and it verifies. */
   g_autofree char *dir = g_build_filename(wt_it_daemon_data_dir(d), "archive", id, NULL);
-  const char *verify[] = {wt_it_witnessctl(),       "verify", "--data",
-                          wt_it_daemon_data_dir(d), dir,      NULL};
+  const char *verify[] = {wt_it_witnessctl(), "verify", "--data", wt_it_daemon_data_dir(d),
+                          "--tsa-ca",         tsa_ca,   dir,      NULL};
   g_autofree char *verdict = NULL;
   g_assert_cmpint(wt_it_run(verify, NULL, 30000, &verdict, NULL), ==, 0);
   g_test_message("witnessctl verify: %s", verdict);
   g_assert_true(g_str_has_prefix(verdict, "OK "));
+  g_assert_nonnull(strstr(verdict, "by CN=Witness test TSA (TSA certificate chain verified)"));
+  wt_it_tsa_server_stop(tsa);
+  wt_it_rm_rf(tsa_root);
 
   /* The publisher's segments: each readable, together as long as its stay. */
   g_autofree char *chain = NULL;

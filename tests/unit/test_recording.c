@@ -1,7 +1,9 @@
 /* test_recording.c — sealing and verifying a recording folder: a good one
  * verifies; a flipped byte, a deleted segment, two swapped, an added file, a
  * cut chain, an edited record, an edited seal and an unknown key each fail
- * and name what does not match. Signing keys: created once, reloaded, listed. */
+ * and name what does not match; only a `timestamp` or `timestamp_error` may
+ * follow the signature, and a TSA that is down leaves a seal that says why.
+ * Signing keys: created once, reloaded, listed. */
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -239,6 +241,101 @@ test_edited_seal(Fixture *f, gconstpointer data)
   assert_verify_fails(f, WT_SEAL_ERROR, WT_SEAL_ERROR_SIGNATURE, "does not verify");
 }
 
+/* seal.json with @tail (e.g. `,"x":"y"}`) in place of its closing brace. */
+static void
+set_seal_tail(Fixture *f, const char *tail)
+{
+  g_autofree char *path = path_in(f, WT_SEAL_FILE);
+  g_autofree char *text = NULL;
+  g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+  char *end = strrchr(text, '}');
+  *end = '\0';
+  g_autofree char *edited = g_strconcat(text, tail, "\n", NULL);
+  g_assert_true(g_file_set_contents(path, edited, -1, NULL));
+}
+
+/* One unsigned `timestamp` or `timestamp_error` string may follow the
+ * signature; nothing else may, above all not a signed member again. */
+static void
+test_seal_unsigned_members(Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = path_in(f, WT_SEAL_FILE);
+  g_autofree char *text = NULL;
+  g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+  g_autofree char *with_error =
+      wt_seal_add_unsigned(text, WT_SEAL_TIMESTAMP_ERROR, "tsa.example: \"timed out\"");
+  g_assert_true(g_str_has_suffix(with_error, ",\"timestamp_error\":\"tsa.example: "
+                                             "\\\"timed out\\\"\"}"));
+  g_assert_true(g_file_set_contents(path, with_error, -1, NULL));
+  WtVerifyReport report;
+  g_autoptr(GError) error = NULL;
+  g_assert_true(wt_recording_verify(f->dir, f->public_keys, &report, &error));
+  g_assert_no_error(error);
+  g_assert_cmpstr(report.timestamp_error, ==, "tsa.example: \"timed out\"");
+  g_assert_null(report.timestamp_time);
+  wt_verify_report_clear(&report);
+
+  g_assert_true(g_file_set_contents(path, text, -1, NULL));
+  set_seal_tail(f, ",\"reason\":\"shutdown\"}");
+  assert_verify_fails(f, WT_SEAL_ERROR, WT_SEAL_ERROR_MALFORMED, "not the last one");
+  g_assert_true(g_file_set_contents(path, text, -1, NULL));
+  set_seal_tail(f, ",\"timestamp\":\"AAAA\",\"timestamp_error\":\"x\"}");
+  assert_verify_fails(f, WT_SEAL_ERROR, WT_SEAL_ERROR_MALFORMED, "not the last one");
+  g_assert_true(g_file_set_contents(path, text, -1, NULL));
+  set_seal_tail(f, ",\"timestamp\":42}");
+  assert_verify_fails(f, WT_SEAL_ERROR, WT_SEAL_ERROR_MALFORMED, "not the last one");
+  /* A timestamp that is no token fails the verification, naming it. */
+  g_assert_true(g_file_set_contents(path, text, -1, NULL));
+  set_seal_tail(f, ",\"timestamp\":\"AAAA\"}");
+  assert_verify_fails(f, WT_RECORDING_ERROR, WT_RECORDING_ERROR_SEAL,
+                      "seal.json: timestamp: the timestamp is not one DER");
+}
+
+/* The last "sealed WITHOUT a timestamp" warning (expected where a TSA is
+ * down); every other message goes on to GLib's writer, fatal as usual. */
+static char *no_timestamp_warning;
+
+static GLogWriterOutput
+log_writer(GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer user_data)
+{
+  for (gsize i = 0; i < n_fields; i++) {
+    if (g_str_equal(fields[i].key, "MESSAGE") && (level & G_LOG_LEVEL_WARNING) &&
+        strstr(fields[i].value, "sealed WITHOUT a timestamp")) {
+      g_free(no_timestamp_warning);
+      no_timestamp_warning = g_strdup(fields[i].value);
+      return G_LOG_WRITER_HANDLED;
+    }
+  }
+  return g_log_writer_default(level, fields, n_fields, user_data);
+}
+
+/* A TSA that cannot be reached costs the timestamp, never the seal. */
+static void
+test_seal_with_tsa_down(Fixture *f, gconstpointer data)
+{
+  cut_chain(f, 5);
+  g_autofree char *seal_path = path_in(f, WT_SEAL_FILE);
+  g_unlink(seal_path);
+  g_autofree char *path = path_in(f, WT_CHAIN_FILE);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WtChain) chain = wt_chain_open(path, NULL, &error);
+  g_assert_no_error(error);
+  WtTsaConfig tsa = {.url = "http://127.0.0.1:1/", .timeout_ms = 3000};
+  g_assert_true(wt_recording_seal_full(f->dir, "r-test", chain, "ended", f->key, &tsa, &error));
+  g_assert_no_error(error);
+  WtVerifyReport report;
+  g_assert_true(wt_recording_verify(f->dir, f->public_keys, &report, &error));
+  g_assert_no_error(error);
+  g_assert_nonnull(report.timestamp_error);
+  g_assert_true(g_str_has_prefix(report.timestamp_error, "http://127.0.0.1:1/: "));
+  g_assert_null(report.timestamp_time);
+  wt_verify_report_clear(&report);
+  g_assert_nonnull(no_timestamp_warning);
+  g_assert_nonnull(strstr(no_timestamp_warning, "recording r-test: sealed WITHOUT a timestamp: "
+                                                "http://127.0.0.1:1/: "));
+  g_clear_pointer(&no_timestamp_warning, g_free);
+}
+
 static void
 test_unknown_key(Fixture *f, gconstpointer data)
 {
@@ -275,6 +372,7 @@ int
 main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
+  g_log_set_writer_func(log_writer, NULL, NULL);
 #define ADD(name, fn) g_test_add(name, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD("/recording/good-recording-verifies", test_good_recording_verifies);
   ADD("/recording/flipped-byte", test_flipped_byte);
@@ -286,6 +384,8 @@ main(int argc, char **argv)
   ADD("/recording/edited-record", test_edited_record);
   ADD("/recording/edited-seal", test_edited_seal);
   ADD("/recording/unknown-key", test_unknown_key);
+  ADD("/recording/seal-unsigned-members", test_seal_unsigned_members);
+  ADD("/recording/seal-with-tsa-down", test_seal_with_tsa_down);
 #undef ADD
   g_test_add_func("/keys/kept-and-listed", test_key_is_kept_and_listed);
   return g_test_run();
