@@ -263,6 +263,8 @@ run_load(const Args *args)
     ;
   g_source_destroy(run.pacer);
   g_source_unref(run.pacer);
+  /* The tick reads every participant: it must not fire while they are freed below. */
+  g_source_remove(run.ticker);
   g_ptr_array_unref(run.subscribers);
   g_ptr_array_unref(run.rooms);
   /* Let the WebSockets' close frames go out. */

@@ -237,7 +237,7 @@ load_run_start(LoadRun *run)
   g_source_set_priority(pacer, G_PRIORITY_HIGH);
   g_source_attach(pacer, NULL);
   run->pacer = pacer;
-  g_timeout_add_seconds(1, tick, run);
+  run->ticker = g_timeout_add_seconds(1, tick, run);
 }
 
 /* ---- The report ------------------------------------------------------------------ */
