@@ -181,7 +181,7 @@ struct _LoadRun {
   gint64 started_us, all_resolved_us; /* monotonic */
   guint64 rss_before_kib;             /* the server's, before anyone joined */
   GSource *pacer;
-  guint ticker;           /* the 1 s tick (reports, join timeouts); removed before freeing */
+  guint ticker; /* the 1 s tick (reports, join timeouts); removed before freeing */
 };
 
 /* run.c: the course of the run. */
