@@ -6,7 +6,9 @@
  *    and REMB = min(room cap, what their subscribers can take);
  *  - subscribers' NACKs are answered from a per-stream packet cache, their
  *    REMB and receiver reports are read, and they get sender reports made from
- *    the publisher's clock mapping and our own counts.
+ *    the publisher's clock mapping and our own counts;
+ *  - a recorded publisher's sender reports also go to the recorder, which
+ *    places its audio and video on the publisher's clock.
  *
  * Worker thread only, like the rest of the room; nothing here allocates per
  * packet (the caches are made when a track is published).
@@ -87,6 +89,13 @@ wt_room_feedback_on_sender_report(Participant *from, const WtRtcpPacket *p)
     pt->sr_ntp = report.sender.ntp;
     pt->sr_rtp_ts = report.sender.rtp_ts;
     pt->sr_arrival_us = g_get_monotonic_time();
+    /* The recorder places the publisher's audio and video on this clock. */
+    if (room->recorder && from->rec_joined &&
+        (pt->track->kind == WT_SDP_MEDIA_AUDIO || pt->track->kind == WT_SDP_MEDIA_VIDEO))
+      wt_recorder_push_sr(room->recorder, from->rec_who,
+                          pt->track->kind == WT_SDP_MEDIA_VIDEO ? WT_RECORDER_VIDEO
+                                                                : WT_RECORDER_AUDIO,
+                          report.sender.ntp, report.sender.rtp_ts);
   }
   /* The same instant, in the publisher's clocks, with our counts. */
   for (guint i = 0; i < room->participants->len; i++) {

@@ -312,6 +312,23 @@ wt_recorder_push_at(WtRecorder *rec, guint who, const guint8 *rtp, gsize len, gi
   return FALSE;
 }
 
+gboolean
+wt_recorder_push_sr(WtRecorder *rec, guint who, WtRecorderKind kind, guint64 ntp, guint32 rtp_ts)
+{
+  return wt_recorder_push_sr_at(rec, who, kind, ntp, rtp_ts, g_get_monotonic_time());
+}
+
+gboolean
+wt_recorder_push_sr_at(WtRecorder *rec, guint who, WtRecorderKind kind, guint64 ntp, guint32 rtp_ts,
+                       gint64 arrival_us)
+{
+  if (who >= WT_RECORDER_MAX_PARTICIPANTS || rec->stopped)
+    return FALSE;
+  WtRecorderSr sr = {.ntp = ntp, .rtp_ts = rtp_ts, .kind = kind};
+  return wt_packet_ring_push_packet(rec->ring, RECORDER_SR, who, (const guint8 *)&sr, sizeof sr,
+                                    arrival_us);
+}
+
 guint
 wt_recorder_get_queued(WtRecorder *rec)
 {

@@ -7,7 +7,9 @@
  * full ring drops the packet, counts it, and the recorder writes the loss into
  * the chain as a `gap`. A storage thread of the recorder's own does the rest:
  * reorders (reorder.h), depacketizes (depacketize.h), maps RTP time to
- * milliseconds from the first packet's arrival (wall clock) and writes
+ * milliseconds on the recording's wall clock (from the first packet's
+ * arrival, or from the sender's clock once its RTCP sender reports come
+ * through wt_recorder_push_sr(): clock_sync.h) and writes
  * segments (segment.h) of `segment_s` seconds, each starting on a video
  * keyframe: near a boundary it asks for one through keyframe_wanted().
  *
@@ -16,6 +18,7 @@
  *   WtRecorder *rec = wt_recorder_new(&cfg, &callbacks, room, &error);
  *   guint who = wt_recorder_join(rec, "p-3f9a", "applicant", &tracks);
  *   wt_recorder_push(rec, who, rtp, len);          // for every decrypted packet
+ *   wt_recorder_push_sr(rec, who, WT_RECORDER_VIDEO, ntp, rtp_ts); // its sender reports
  *   wt_recorder_leave(rec, who, "left");
  *   wt_recorder_stop(rec, "ended");                // sealed() follows
  *   wt_recorder_free(rec);                         // after sealed(), or to stop now
@@ -104,6 +107,23 @@ gboolean wt_recorder_push(WtRecorder *rec, guint who, const guint8 *rtp, gsize l
  * faster than real time. */
 gboolean wt_recorder_push_at(WtRecorder *rec, guint who, const guint8 *rtp, gsize len,
                              gint64 arrival_us);
+/* Which of a participant's streams a sender report is about. */
+typedef enum {
+  WT_RECORDER_AUDIO,
+  WT_RECORDER_VIDEO,
+} WtRecorderKind;
+
+/* The publisher's RTCP sender report for its @kind stream: NTP time @ntp
+ * (64-bit, RFC 3550) is RTP time @rtp_ts. Copied through the ring like a
+ * packet, never blocks; FALSE when dropped (harmless: the next one will
+ * do, and it is not a gap). It lets the storage thread place the stream's
+ * frames on the sender's capture clock instead of their arrival (see
+ * clock_sync.h), for lip sync and alignment across parties. */
+gboolean wt_recorder_push_sr(WtRecorder *rec, guint who, WtRecorderKind kind, guint64 ntp,
+                             guint32 rtp_ts);
+/* The same, arrived at @arrival_us (monotonic, as wt_recorder_push_at()). */
+gboolean wt_recorder_push_sr_at(WtRecorder *rec, guint who, WtRecorderKind kind, guint64 ntp,
+                                guint32 rtp_ts, gint64 arrival_us);
 /* Packets and messages waiting for the storage thread (producer side;
  * approximate), so a replay can wait for room instead of dropping. */
 guint wt_recorder_get_queued(WtRecorder *rec);

@@ -17,6 +17,7 @@ GQuark wt_recorder_error_quark(void);
 /* Ring slot kinds. */
 typedef enum {
   RECORDER_PACKET,
+  RECORDER_SR, /* a WtRecorderSr copied into the slot like a packet */
   RECORDER_JOIN,
   RECORDER_TRACKS,
   RECORDER_LEAVE,
@@ -30,6 +31,13 @@ typedef struct {
   WtRecorderTracks tracks;  /* JOIN, TRACKS */
   char *reason;             /* LEAVE, STOP */
 } RecorderMessage;
+
+/* A sender report as the ring carries it. */
+typedef struct {
+  guint64 ntp;
+  guint32 rtp_ts;
+  guint32 kind; /* WtRecorderKind */
+} WtRecorderSr;
 
 typedef struct _RecorderTarget RecorderTarget;
 

@@ -3,14 +3,23 @@
  * frames, gives them milliseconds on the recording's clock, and writes
  * segments with a chain record each; seals at the stop.
  *
- * Time: a stream's first frame is placed at its arrival (wall clock, ms
- * since the recording started), that is the arrival of its earliest packet:
- * a sender sends a frame's packets together, so a packet that comes late (a
- * retransmission, the end of a big keyframe paced out on a slow uplink)
- * says when the frame was complete, not when it was sent, and anchoring on
- * it would put a whole track late; later frames follow its RTP clock as
- * unwrapped by ts_unwrap.h, whose jumps and pauses re-base on arrival and are
- * written as gaps. Frames of one track never go back (a tie moves 1 ms on).
+ * Time: until the publisher's RTCP sender reports (pushed through the same
+ * ring) map a stream to the sender's clock, a stream's first frame is placed
+ * at its arrival (wall clock, ms since the recording started), that is the
+ * arrival of its earliest packet: a sender sends a frame's packets together,
+ * so a packet that comes late (a retransmission, the end of a big keyframe
+ * paced out on a slow uplink) says when the frame was complete, not when it
+ * was sent, and anchoring on it would put a whole track late; later frames
+ * follow its RTP clock as unwrapped by ts_unwrap.h, whose jumps and pauses
+ * re-base on arrival and are written as gaps. Once a stream has a sender
+ * report, its frames go where the sender captured them, on its NTP clock
+ * mapped to ours with one offset per participant (clock_sync.h has the
+ * rules): a later placement is taken at once, an earlier one is reached
+ * gradually (the track runs at most 10% fast), so frames of one track never
+ * go back (a tie moves 1 ms on). The first frame a report places writes a
+ * `sync` record (how far off arrival placement was, the sender's clock
+ * offset); each track of a segment record says `sync`: "rtcp-sr" (every
+ * frame on the sender's clock), "arrival" (none) or "converging".
  *
  * Segments: a participant's first frame opens one; a video frame before the
  * first keyframe of a segment is dropped (it could not be decoded). From
@@ -28,6 +37,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "clock_sync.h"
 #include "depacketize.h"
 #include "recorder_private.h"
 #include "recording.h"
@@ -47,8 +57,8 @@ typedef struct {
   WtReorder *reorder;
   WtDepacketizer *depack;
   WtTsUnwrap unwrap;
-  gboolean based;
-  gint64 base_ext, base_ms;
+  WtClockSyncStream sync;
+  guint seg_sync; /* 1 << WtClockSyncState of each frame in the open segment */
   gint64 last_pts;
   guint32 seg_first_ts, seg_last_ts; /* RTP range in the open segment */
   guint64 lost;                      /* packets lost in the open segment */
@@ -64,6 +74,7 @@ typedef struct {
   gint64 left_ms; /* recording time of the last leave, -1 when never left */
   WtRecorderTracks tracks;
   Stream streams[WT_SEGMENT_KINDS];
+  WtClockSyncParty clock; /* the sender's NTP clock against ours */
   WtSegmentWriter *writer;
   guint index; /* of the next segment */
   gboolean seg_video_started;
@@ -79,6 +90,7 @@ typedef struct {
 typedef struct {
   gint64 pts;
   guint32 rtp_ts;
+  WtClockSyncState sync;
   gsize len;
   guint8 data[];
 } PendingFrame;
@@ -268,6 +280,15 @@ kind_name(WtSegmentKind kind)
   return kind == WT_SEGMENT_VIDEO ? "video" : "audio";
 }
 
+/* How a segment's track was placed in time, from the states of its frames. */
+static const char *
+sync_name(guint states)
+{
+  if (states == 1u << WT_CLOCK_SYNC_SR)
+    return "rtcp-sr";
+  return states == 1u << WT_CLOCK_SYNC_ARRIVAL ? "arrival" : "converging";
+}
+
 static void
 close_segment(Thread *t, Part *p)
 {
@@ -306,8 +327,10 @@ close_segment(Thread *t, Part *p)
     json_object_set_int_member(track, "rtp_first", s->seg_first_ts);
     json_object_set_int_member(track, "rtp_last", s->seg_last_ts);
     json_object_set_int_member(track, "lost_packets", (gint64)s->lost);
+    json_object_set_string_member(track, "sync", sync_name(s->seg_sync));
     json_object_set_object_member(o, kind_name(k), track);
     s->lost = 0;
+    s->seg_sync = 0;
   }
   if (first == G_MAXINT64)
     first = last = p->seg_first_pts;
@@ -351,8 +374,10 @@ open_segment(Thread *t, Part *p, gint64 pts, const WtFrame *video_keyframe)
   p->seg_first_pts = pts;
   p->seg_video_started = FALSE;
   p->keyframe_asked_us = 0;
-  for (guint k = 0; k < WT_SEGMENT_KINDS; k++)
+  for (guint k = 0; k < WT_SEGMENT_KINDS; k++) {
     p->streams[k].seg_first_ts = p->streams[k].seg_last_ts = 0;
+    p->streams[k].seg_sync = 0;
+  }
   return TRUE;
 }
 
@@ -373,7 +398,7 @@ ask_keyframe(Thread *t, Part *p)
 /* Writes one frame into the open segment; a failure ends the media. */
 static gboolean
 put_frame(Thread *t, Part *p, WtSegmentKind kind, const guint8 *data, gsize len, gint64 pts,
-          gboolean keyframe, guint32 rtp_ts)
+          gboolean keyframe, guint32 rtp_ts, WtClockSyncState sync)
 {
   Stream *s = &p->streams[kind];
   g_autoptr(GError) error = NULL;
@@ -383,6 +408,7 @@ put_frame(Thread *t, Part *p, WtSegmentKind kind, const guint8 *data, gsize len,
     return FALSE;
   }
   s->last_pts = pts;
+  s->seg_sync |= 1u << sync;
   if (!s->seg_first_ts)
     s->seg_first_ts = rtp_ts ? rtp_ts : 1;
   s->seg_last_ts = rtp_ts;
@@ -390,7 +416,7 @@ put_frame(Thread *t, Part *p, WtSegmentKind kind, const guint8 *data, gsize len,
 }
 
 static void
-hold_audio(Part *p, const WtFrame *f, gint64 pts)
+hold_audio(Part *p, const WtFrame *f, gint64 pts, WtClockSyncState sync)
 {
   if (p->pending->len == MAX_PENDING_AUDIO) {
     g_ptr_array_remove_index(p->pending, 0);
@@ -399,6 +425,7 @@ hold_audio(Part *p, const WtFrame *f, gint64 pts)
   PendingFrame *pf = g_malloc(sizeof *pf + f->len);
   pf->pts = pts;
   pf->rtp_ts = f->rtp_ts;
+  pf->sync = sync;
   pf->len = f->len;
   memcpy(pf->data, f->data, f->len);
   g_ptr_array_add(p->pending, pf);
@@ -416,30 +443,52 @@ write_held_audio(Thread *t, Part *p)
   gboolean ok = TRUE;
   for (guint i = 0; ok && i < p->pending->len; i++) {
     PendingFrame *pf = g_ptr_array_index(p->pending, i);
-    ok = put_frame(t, p, WT_SEGMENT_AUDIO, pf->data, pf->len, pf->pts, TRUE, pf->rtp_ts);
+    ok = put_frame(t, p, WT_SEGMENT_AUDIO, pf->data, pf->len, pf->pts, TRUE, pf->rtp_ts, pf->sync);
   }
   g_ptr_array_set_size(p->pending, 0);
   return ok;
 }
 
-/* The frame's place on the recording's clock, ms. */
+/* A monotonic arrival time in µs since the recording started (wall clock). */
 static gint64
-frame_pts(Thread *t, Part *p, Stream *s, WtSegmentKind kind, const WtFrame *f, gint64 arrival_us)
+recording_us(Thread *t, gint64 arrival_us)
+{
+  return arrival_us + t->rec->wall_minus_mono_us - t->rec->start_wall_ms * 1000;
+}
+
+/* The first frame a sender report placed: the evidence says how. */
+static void
+note_sync(Thread *t, Part *p, WtSegmentKind kind, const WtClockSyncPlacement *where)
+{
+  JsonObject *o = about(p);
+  json_object_set_string_member(o, "kind", kind_name(kind));
+  json_object_set_string_member(o, "sync", "rtcp-sr");
+  json_object_set_int_member(o, "correction_ms", where->error_ms);
+  /* Our wall clock minus the sender's NTP clock (as Unix time), network delay included. */
+  json_object_set_int_member(o, "clock_offset_ms",
+                             (where->offset_us + WT_CLOCK_SYNC_NTP_UNIX_S * G_USEC_PER_SEC) / 1000 +
+                                 t->rec->start_wall_ms);
+  g_message("recording %s: %s: %s on the sender's clock (%+" G_GINT64_FORMAT " ms)", t->rec->id,
+            p->id, kind_name(kind), where->error_ms);
+  append(t, "sync", o);
+}
+
+/* The frame's place on the recording's clock, ms; how it was placed in *@sync. */
+static gint64
+frame_pts(Thread *t, Part *p, Stream *s, WtSegmentKind kind, const WtFrame *f, gint64 arrival_us,
+          WtClockSyncState *sync)
 {
   WtTsResult r;
   gint64 ext = wt_ts_unwrap_update(&s->unwrap, f->rtp_ts, arrival_us, &r);
-  if (!s->based) {
-    s->based = TRUE;
-    s->base_ext = ext;
-    s->base_ms = (arrival_us + t->rec->wall_minus_mono_us) / 1000 - t->rec->start_wall_ms;
-    s->last_pts = G_MININT64;
-  } else if (r.event == WT_TS_JUMP || r.event == WT_TS_PAUSE) {
+  if (s->sync.based && (r.event == WT_TS_JUMP || r.event == WT_TS_PAUSE))
     gap(t, p, kind_name(kind), r.event == WT_TS_JUMP ? "timestamp jump" : "sender paused",
         r.gap_us / 1000, "ms");
-  }
-  gint64 pts = s->base_ms + wt_ts_unwrap_to_ms(&s->unwrap, ext - s->base_ext);
-  if (s->last_pts != G_MININT64 && pts <= s->last_pts)
-    pts = s->last_pts + 1;
+  WtClockSyncPlacement where;
+  gint64 pts = wt_clock_sync_place(&s->sync, &p->clock, &s->unwrap, ext,
+                                   recording_us(t, arrival_us), &where);
+  if (where.first_sr)
+    note_sync(t, p, kind, &where);
+  *sync = where.state;
   return pts;
 }
 
@@ -447,7 +496,8 @@ static void
 write_frame(Thread *t, Part *p, WtSegmentKind kind, const WtFrame *f, gint64 arrival_us)
 {
   Stream *s = &p->streams[kind];
-  gint64 pts = frame_pts(t, p, s, kind, f, arrival_us);
+  WtClockSyncState sync;
+  gint64 pts = frame_pts(t, p, s, kind, f, arrival_us, &sync);
   gboolean has_video = p->tracks.video_codec != WT_CODEC_NONE;
   if (p->writer) {
     gint64 elapsed = pts - p->seg_first_pts;
@@ -466,7 +516,7 @@ write_frame(Thread *t, Part *p, WtSegmentKind kind, const WtFrame *f, gint64 arr
     return;
   }
   if (!p->writer && has_video && kind == WT_SEGMENT_AUDIO) {
-    hold_audio(p, f, pts);
+    hold_audio(p, f, pts, sync);
     s->last_pts = pts;
     return;
   }
@@ -476,7 +526,7 @@ write_frame(Thread *t, Part *p, WtSegmentKind kind, const WtFrame *f, gint64 arr
     p->seg_video_started = TRUE;
   if (kind == WT_SEGMENT_VIDEO && p->pending->len && !write_held_audio(t, p))
     return;
-  put_frame(t, p, kind, f->data, f->len, pts, f->keyframe, f->rtp_ts);
+  put_frame(t, p, kind, f->data, f->len, pts, f->keyframe, f->rtp_ts, sync);
 }
 
 /* ---- Packets ---------------------------------------------------------------------------- */
@@ -555,6 +605,7 @@ stream_reset(Stream *s, WtCodec codec, guint8 pt)
       wt_reorder_new(WT_REORDER_CAPACITY, WT_PACKET_RING_SLOT_BYTES, WT_REORDER_LATENCY_US);
   s->depack = wt_depacketizer_new(codec, WT_DEPACKETIZER_MAX_FRAME);
   wt_ts_unwrap_init(&s->unwrap, s->clock_rate);
+  wt_clock_sync_stream_init(&s->sync, s->clock_rate);
 }
 
 static void
@@ -577,6 +628,20 @@ on_packet(Thread *t, WtPacketRingSlot *slot)
       return;
     }
   }
+}
+
+/* A sender report for one of @p's streams (WtRecorderSr in the slot). */
+static void
+on_sr(Thread *t, WtPacketRingSlot *slot)
+{
+  Part *p = slot->stream < WT_RECORDER_MAX_PARTICIPANTS ? t->parts[slot->stream] : NULL;
+  WtRecorderSr sr;
+  if (!p || !p->present || t->failed || slot->len != sizeof sr)
+    return;
+  memcpy(&sr, slot->data, sizeof sr);
+  Stream *s = &p->streams[sr.kind == WT_RECORDER_VIDEO ? WT_SEGMENT_VIDEO : WT_SEGMENT_AUDIO];
+  if (s->codec != WT_CODEC_NONE)
+    wt_clock_sync_on_sr(&s->sync, &p->clock, sr.ntp, sr.rtp_ts, recording_us(t, slot->arrival_us));
 }
 
 /* ---- Control messages ---------------------------------------------------------------------- */
@@ -637,6 +702,7 @@ on_join(Thread *t, RecorderMessage *m)
   p->tracks_set = FALSE;
   stream_reset(&p->streams[0], WT_CODEC_NONE, 0);
   stream_reset(&p->streams[1], WT_CODEC_NONE, 0);
+  wt_clock_sync_party_init(&p->clock);
   if (m->tracks.audio_codec != WT_CODEC_NONE || m->tracks.video_codec != WT_CODEC_NONE)
     set_tracks(t, p, &m->tracks);
 }
@@ -777,6 +843,9 @@ wt_recorder_thread_main(gpointer data)
     switch ((RecorderKind)slot->kind) {
     case RECORDER_PACKET:
       on_packet(&t, slot);
+      break;
+    case RECORDER_SR:
+      on_sr(&t, slot);
       break;
     case RECORDER_JOIN:
       on_join(&t, m);

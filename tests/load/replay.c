@@ -2,6 +2,8 @@
  * replay.h). Runs on the recorder's producer thread. */
 #include "replay.h"
 
+#include "clock_sync.h"
+
 #define MAX_PACKET 1500
 /* The recorder's queue is bench-recorder's 4096 slots or the default; past
  * this many waiting the producer sleeps instead of dropping. */
@@ -55,6 +57,18 @@ load_replay_publisher_init(LoadReplayPublisher *pub, guint who)
     pub->ts_base[k] = g_random_int();
     pub->ssrc[k] = g_random_int() | 1;
   }
+  pub->ntp0_us = g_get_real_time() + WT_CLOCK_SYNC_NTP_UNIX_S * G_USEC_PER_SEC;
+}
+
+gboolean
+load_replay_push_sr(WtRecorder *rec, const LoadMedia *media, const LoadReplayPublisher *pub,
+                    LoadKind kind, gint64 sent_us, gint64 start_us, gint64 arrival_us)
+{
+  guint32 rtp_ts = pub->ts_base[kind] +
+                   (guint32)((guint64)sent_us * media->tracks[kind].clock_rate / G_USEC_PER_SEC);
+  return wt_recorder_push_sr_at(
+      rec, pub->who, kind == LOAD_VIDEO ? WT_RECORDER_VIDEO : WT_RECORDER_AUDIO,
+      wt_clock_sync_us_to_ntp(pub->ntp0_us + sent_us), rtp_ts, start_us + arrival_us);
 }
 
 gboolean

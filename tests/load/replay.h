@@ -36,6 +36,7 @@ typedef struct {
   guint who; /* the recorder's handle */
   guint16 seq[LOAD_KINDS];
   guint32 ts_base[LOAD_KINDS], ssrc[LOAD_KINDS];
+  gint64 ntp0_us; /* the sender's NTP clock (µs since 1900) at the replay's start */
 } LoadReplayPublisher;
 
 /* Every packet of both tracks sent in the first @seconds, looping the clip,
@@ -44,7 +45,8 @@ GArray *load_replay_plan(const LoadMedia *media, double seconds);
 /* Sorts @plan by arrival again after times were changed. */
 void load_replay_sort(GArray *plan);
 
-/* Random SSRCs, sequence numbers and timestamp bases, as a browser picks. */
+/* Random SSRCs, sequence numbers and timestamp bases, as a browser picks;
+ * the NTP clock is our wall clock now. */
 void load_replay_publisher_init(LoadReplayPublisher *pub, guint who);
 
 /* Writes @p as @pub's RTP packet and queues it in @rec to arrive at @start_us
@@ -52,5 +54,12 @@ void load_replay_publisher_init(LoadReplayPublisher *pub, guint who);
  * nearly full rather than dropping. FALSE when the recorder refused it. */
 gboolean load_replay_push(WtRecorder *rec, const LoadMedia *media, const LoadReplayPacket *p,
                           const LoadReplayPublisher *pub, gint64 start_us, gint64 skew_us);
+
+/* @pub's RTCP sender report for its @kind stream, sent @sent_us after the
+ * replay's start (NTP ntp0_us + @sent_us, the RTP time the clip has then),
+ * queued in @rec to arrive at @start_us + @arrival_us (monotonic). */
+gboolean load_replay_push_sr(WtRecorder *rec, const LoadMedia *media,
+                             const LoadReplayPublisher *pub, LoadKind kind, gint64 sent_us,
+                             gint64 start_us, gint64 arrival_us);
 
 G_END_DECLS
