@@ -19,7 +19,7 @@
  * go back (a tie moves 1 ms on). The first frame a report places writes a
  * `sync` record (how far off arrival placement was, the sender's clock
  * offset); each track of a segment record says `sync`: "rtcp-sr" (every
- * frame on the sender's clock), "arrival" (none) or "converging".
+ * frame on the sender's clock), "arrival" (none) or "partial" (some).
  *
  * Segments: a participant's first frame opens one; a video frame before the
  * first keyframe of a segment is dropped (it could not be decoded). From
@@ -286,7 +286,7 @@ sync_name(guint states)
 {
   if (states == 1u << WT_CLOCK_SYNC_SR)
     return "rtcp-sr";
-  return states == 1u << WT_CLOCK_SYNC_ARRIVAL ? "arrival" : "converging";
+  return states == 1u << WT_CLOCK_SYNC_ARRIVAL ? "arrival" : "partial";
 }
 
 static void

@@ -11,6 +11,12 @@
  * without "..", e.g. "p-3f9a/00003.webm"), `size` (bytes) and `sha256` (hex
  * of the file's bytes). `segment` records also carry `start_ms` and `end_ms`
  * (wall clock, unix ms); their digests, in seq order, are the Merkle leaves.
+ * Each track of a segment record says in `sync` how its frames were placed
+ * in time: "rtcp-sr" (on the sender's capture clock, through its RTCP
+ * sender reports), "arrival" (by arrival; no report yet) or "partial" (some
+ * frames by arrival or still moving to the sender's clock); a `sync` record
+ * marks a stream's first frame on its sender's clock (recorder_thread.c,
+ * clock_sync.h).
  *
  * Sealing appends a `seal` record {"reason":…} to the chain, then signs a
  * seal over the chain's head, its length, the Merkle root and the segments'

@@ -144,7 +144,7 @@ test_recorded_room(void)
   char *publisher = NULL;
   gint64 joined_ms = 0, left_ms = 0;
   double recorded = 0;
-  guint segments = 0;
+  guint segments = 0, syncs = 0;
   for (guint i = 0; lines[i] && *lines[i]; i++) {
     g_autoptr(JsonParser) parser = json_parser_new();
     g_assert_true(json_parser_load_from_data(parser, lines[i], -1, NULL));
@@ -158,6 +158,11 @@ test_recorded_room(void)
       joined_ms = json_object_get_int_member(r, "time");
     } else if (g_str_equal(type, "leave") && g_strcmp0(who, publisher) == 0) {
       left_ms = json_object_get_int_member(r, "time");
+    } else if (g_str_equal(type, "sync") && g_strcmp0(who, publisher) == 0) {
+      g_test_message("%s on the sender's clock: %+" G_GINT64_FORMAT " ms",
+                     json_object_get_string_member(r, "kind"),
+                     json_object_get_int_member(r, "correction_ms"));
+      syncs++;
     } else if (g_str_equal(type, "segment")) {
       g_assert_cmpstr(who, ==, publisher); /* only the publisher sends media */
       g_autofree char *file = g_build_filename(dir, json_object_get_string_member(r, "file"), NULL);
@@ -167,6 +172,10 @@ test_recorded_room(void)
       segments++;
       JsonObject *v = json_object_get_object_member(r, "video");
       g_assert_nonnull(v);
+      g_test_message("segment %.3f-%.3f s, audio %s, video %s", first, last,
+                     json_object_get_string_member_with_default(
+                         json_object_get_object_member(r, "audio"), "sync", "?"),
+                     json_object_get_string_member_with_default(v, "sync", "?"));
       g_assert_cmpint(json_object_get_int_member(v, "frames"), >, 0);
       g_assert_nonnull(json_object_get_object_member(r, "audio"));
     }
@@ -176,6 +185,8 @@ test_recorded_room(void)
                  stayed);
   g_assert_cmpuint(segments, >=, 3);
   g_assert_cmpfloat(ABS(recorded - stayed), <, 1.0);
+  /* witness-load's sender reports reached the recorder through the room. */
+  g_assert_cmpuint(syncs, ==, 2);
   g_free(publisher);
   g_clear_pointer(&staff, wt_it_ws_free);
   wt_it_daemon_stop_clean(d);

@@ -467,7 +467,7 @@ chain_records(const char *dir, const char *type, const char *participant)
 }
 
 /* Every track of every segment of @participant says it was placed by @sync
- * ("converging" also passes for "rtcp-sr" in a party's first segment). */
+ * ("partial" also passes for "rtcp-sr" in a party's first segment). */
 static void
 assert_segments_sync(const char *dir, const char *participant, const char *sync)
 {
@@ -479,7 +479,7 @@ assert_segments_sync(const char *dir, const char *participant, const char *sync)
       JsonObject *track = json_object_get_object_member(r, k ? "video" : "audio");
       g_assert_nonnull(track);
       const char *got = json_object_get_string_member(track, "sync");
-      if (!(i == 0 && g_str_equal(sync, "rtcp-sr") && g_str_equal(got, "converging")))
+      if (!(i == 0 && g_str_equal(sync, "rtcp-sr") && g_str_equal(got, "partial")))
         g_assert_cmpstr(got, ==, sync);
     }
   }
