@@ -135,10 +135,12 @@ test('a recorded room is sealed, verifies, plays, and shows the applicant\'s fac
     const w = who.get(r.participant) ?? { role: null, joined: 0, left: 0, recorded: 0, files: [] };
     if (r.type === 'join') { w.joined = r.time; w.role = r.role; }
     if (r.type === 'leave') w.left = r.time;
+    if (r.type === 'sync') console.log(`# ${r.participant} ${r.kind} on its sender's clock: ${r.correction_ms} ms from arrival, clock offset ${r.clock_offset_ms} ms`);
     if (r.type === 'segment') {
       w.recorded += await probeSpan(join(dir, r.file));
       w.files.push(join(dir, r.file));
       assert.ok(r.audio && r.video, `segment ${r.file} lacks audio or video`);
+      console.log(`# ${r.file}: ${r.start_ms}-${r.end_ms}, audio ${r.audio.sync}, video ${r.video.sync}`);
     }
     who.set(r.participant, w);
   }
