@@ -59,7 +59,6 @@ typedef struct {
   WtTsUnwrap unwrap;
   WtClockSyncStream sync;
   guint seg_sync; /* 1 << WtClockSyncState of each frame in the open segment */
-  gint64 last_pts;
   guint32 seg_first_ts, seg_last_ts; /* RTP range in the open segment */
   guint64 lost;                      /* packets lost in the open segment */
   gboolean in_frame;                 /* frame_ts and frame_arrival_us are set */
@@ -407,7 +406,6 @@ put_frame(Thread *t, Part *p, WtSegmentKind kind, const guint8 *data, gsize len,
     fail_recording(t, "cannot write a segment", error);
     return FALSE;
   }
-  s->last_pts = pts;
   s->seg_sync |= 1u << sync;
   if (!s->seg_first_ts)
     s->seg_first_ts = rtp_ts ? rtp_ts : 1;
@@ -517,7 +515,6 @@ write_frame(Thread *t, Part *p, WtSegmentKind kind, const WtFrame *f, gint64 arr
   }
   if (!p->writer && has_video && kind == WT_SEGMENT_AUDIO) {
     hold_audio(p, f, pts, sync);
-    s->last_pts = pts;
     return;
   }
   if (!p->writer && !open_segment(t, p, pts, kind == WT_SEGMENT_VIDEO ? f : NULL))
