@@ -65,6 +65,8 @@ struct _WtPeer {
   guint8 rx[RX_BUFFER + WT_SRTP_MAX_TRAILER];
 };
 
+static void schedule_watchdog(WtPeer *peer);
+
 /* ---- Failure: reported once, from an idle, so the owner may free us ----- */
 
 static gboolean
@@ -110,6 +112,7 @@ dtls_connected(const WtSrtpKeys *keys, gpointer user_data)
   }
   peer->profile = keys->profile;
   peer->state = PEER_CONNECTED;
+  schedule_watchdog(peer); /* from the connect deadline to the silence deadline */
   g_message("%s: connected (%s) in %" G_GINT64_FORMAT " ms", peer->log_prefix,
             wt_srtp_profile_name(keys->profile),
             (g_get_monotonic_time() - peer->created_us) / 1000);
@@ -245,7 +248,9 @@ on_selected_pair(NiceAgent *agent, guint stream, guint component, NiceCandidate 
 static int
 send_datagram(WtPeer *peer, const guint8 *buf, gsize len)
 {
-  if (peer->direct_fd >= 0 && !g_socket_is_closed(peer->direct_socket)) {
+  /* libnice closes a pair's socket only when the stream or the agent goes,
+   * neither of which happens while the peer lives. */
+  if (peer->direct_fd >= 0) {
     ssize_t sent;
     do
       sent =
@@ -347,14 +352,27 @@ choose_addresses(WtPeer *peer, const WtPeerConfig *config)
   g_list_free_full(ips, g_free);
 }
 
+/* The watchdog wakes only at the next deadline (the connect timeout, or the
+ * silence timeout counted from the last datagram), not periodically: with
+ * hundreds of peers on a worker, a periodic tick per peer meant hundreds of
+ * main loop iterations a second, each polling every socket of the worker. */
+static void
+schedule_watchdog(WtPeer *peer)
+{
+  gint64 at = -1;
+  if (peer->state == PEER_CONNECTED)
+    at = peer->last_rx_us + (gint64)peer->config.silence_timeout_s * G_USEC_PER_SEC + 1;
+  else if (peer->state != PEER_FAILED)
+    at = peer->created_us + (gint64)peer->config.connect_timeout_s * G_USEC_PER_SEC + 1;
+  g_source_set_ready_time(peer->watchdog, at);
+}
+
 static gboolean
 watchdog(gpointer data)
 {
   WtPeer *peer = data;
   gint64 now = g_get_monotonic_time();
-  if (peer->state == PEER_FAILED)
-    return G_SOURCE_CONTINUE;
-  if (peer->state != PEER_CONNECTED &&
+  if (peer->state != PEER_FAILED && peer->state != PEER_CONNECTED &&
       now - peer->created_us > (gint64)peer->config.connect_timeout_s * G_USEC_PER_SEC) {
     g_autofree char *why =
         g_strdup_printf("not connected within %u s", peer->config.connect_timeout_s);
@@ -365,8 +383,17 @@ watchdog(gpointer data)
         g_strdup_printf("nothing received for %u s", peer->config.silence_timeout_s);
     peer_fail(peer, why);
   }
+  schedule_watchdog(peer);
   return G_SOURCE_CONTINUE;
 }
+
+static gboolean
+watchdog_dispatch(GSource *source, GSourceFunc callback, gpointer data)
+{
+  return callback(data);
+}
+
+static GSourceFuncs watchdog_funcs = {NULL, NULL, watchdog_dispatch, NULL, NULL, NULL};
 
 static void
 refresh_credentials(WtPeer *peer)
@@ -424,8 +451,9 @@ wt_peer_new(const WtPeerConfig *config, const WtPeerCallbacks *callbacks, gpoint
     wt_peer_free(peer);
     return NULL;
   }
-  peer->watchdog = g_timeout_source_new(500);
+  peer->watchdog = g_source_new(&watchdog_funcs, sizeof(GSource));
   g_source_set_callback(peer->watchdog, watchdog, peer, NULL);
+  schedule_watchdog(peer);
   g_source_attach(peer->watchdog, peer->context);
   return peer;
 }
