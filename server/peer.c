@@ -7,6 +7,7 @@
 #include <nice/agent.h>
 #include <nice/interfaces.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "srtp.h"
 
@@ -52,8 +53,19 @@ struct _WtPeer {
   guint rtp_sample_count;
   WtPeerRawRtpFunc raw_rtp;
 
+  /* Media goes straight to the selected pair's socket (see refresh_direct()). */
+  GSocket *direct_socket; /* ref; NULL: send through nice_agent_send() */
+  int direct_fd;
+  union {
+    struct sockaddr sa;
+    struct sockaddr_storage storage;
+  } direct_to;
+  socklen_t direct_to_len;
+
   guint8 rx[RX_BUFFER + WT_SRTP_MAX_TRAILER];
 };
+
+static void schedule_watchdog(WtPeer *peer);
 
 /* ---- Failure: reported once, from an idle, so the owner may free us ----- */
 
@@ -100,8 +112,10 @@ dtls_connected(const WtSrtpKeys *keys, gpointer user_data)
   }
   peer->profile = keys->profile;
   peer->state = PEER_CONNECTED;
+  schedule_watchdog(peer); /* from the connect deadline to the silence deadline */
   g_message("%s: connected (%s) in %" G_GINT64_FORMAT " ms", peer->log_prefix,
-            wt_srtp_profile_name(keys->profile), (g_get_monotonic_time() - peer->created_us) / 1000);
+            wt_srtp_profile_name(keys->profile),
+            (g_get_monotonic_time() - peer->created_us) / 1000);
   peer->callbacks.connected(peer, peer->user_data);
 }
 
@@ -179,6 +193,76 @@ on_receive(NiceAgent *agent, guint stream, guint component, guint len, gchar *bu
   }
 }
 
+/* ---- Sending ---------------------------------------------------------------- */
+
+/* nice_agent_send() takes the agent's lock and goes through GSocket for every
+ * datagram; on the packet path that cost as much as the send itself. Once ICE
+ * has selected a pair whose local side is a plain UDP socket (not a relay),
+ * SRTP goes to that socket's fd directly. libnice still owns the socket, answers
+ * and sends the checks, consent and keepalives, and tells us (state change, new
+ * pair, restart) when the pair changes, whereupon this runs again. DTLS and
+ * relayed or TCP pairs keep going through the agent. */
+static void
+refresh_direct(WtPeer *peer, guint ice_state)
+{
+  g_clear_object(&peer->direct_socket);
+  peer->direct_fd = -1;
+  if (ice_state != NICE_COMPONENT_STATE_CONNECTED && ice_state != NICE_COMPONENT_STATE_READY)
+    return;
+  NiceCandidate *local = NULL, *remote = NULL;
+  if (!nice_agent_get_selected_pair(peer->agent, peer->stream, 1, &local, &remote) ||
+      local->type == NICE_CANDIDATE_TYPE_RELAYED ||
+      local->transport != NICE_CANDIDATE_TRANSPORT_UDP ||
+      remote->transport != NICE_CANDIDATE_TRANSPORT_UDP)
+    return;
+  GSocket *socket = nice_agent_get_selected_socket(peer->agent, peer->stream, 1);
+  if (!socket)
+    return;
+  if (g_socket_get_family(socket) !=
+      (nice_address_ip_version(&remote->addr) == 6 ? G_SOCKET_FAMILY_IPV6 : G_SOCKET_FAMILY_IPV4)) {
+    g_object_unref(socket);
+    return;
+  }
+  memset(&peer->direct_to, 0, sizeof peer->direct_to);
+  nice_address_copy_to_sockaddr(&remote->addr, &peer->direct_to.sa);
+  peer->direct_to_len = nice_address_ip_version(&remote->addr) == 6 ? sizeof(struct sockaddr_in6)
+                                                                    : sizeof(struct sockaddr_in);
+  peer->direct_socket = socket;
+  peer->direct_fd = g_socket_get_fd(socket);
+}
+
+static guint
+ice_state(WtPeer *peer)
+{
+  return nice_agent_get_component_state(peer->agent, peer->stream, 1);
+}
+
+static void
+on_selected_pair(NiceAgent *agent, guint stream, guint component, NiceCandidate *local,
+                 NiceCandidate *remote, gpointer user_data)
+{
+  WtPeer *peer = user_data;
+  refresh_direct(peer, ice_state(peer));
+}
+
+static int
+send_datagram(WtPeer *peer, const guint8 *buf, gsize len)
+{
+  /* libnice closes a pair's socket only when the stream or the agent goes,
+   * neither of which happens while the peer lives. */
+  if (peer->direct_fd >= 0) {
+    ssize_t sent;
+    do
+      sent =
+          sendto(peer->direct_fd, buf, len, MSG_DONTWAIT, &peer->direct_to.sa, peer->direct_to_len);
+    while (sent < 0 && errno == EINTR);
+    return sent < 0 ? -errno : 0;
+  }
+  if (nice_agent_send(peer->agent, peer->stream, 1, (guint)len, (const gchar *)buf) < 0)
+    return -EAGAIN;
+  return 0;
+}
+
 /* ---- ICE --------------------------------------------------------------------- */
 
 static char *
@@ -221,10 +305,10 @@ on_gathering_done(NiceAgent *agent, guint stream, gpointer user_data)
 }
 
 static void
-on_component_state(NiceAgent *agent, guint stream, guint component, guint state,
-                   gpointer user_data)
+on_component_state(NiceAgent *agent, guint stream, guint component, guint state, gpointer user_data)
 {
   WtPeer *peer = user_data;
+  refresh_direct(peer, state);
   if (peer->state == PEER_FAILED)
     return;
   if (state == NICE_COMPONENT_STATE_FAILED) {
@@ -268,14 +352,27 @@ choose_addresses(WtPeer *peer, const WtPeerConfig *config)
   g_list_free_full(ips, g_free);
 }
 
+/* The watchdog wakes only at the next deadline (the connect timeout, or the
+ * silence timeout counted from the last datagram), not periodically: with
+ * hundreds of peers on a worker, a periodic tick per peer meant hundreds of
+ * main loop iterations a second, each polling every socket of the worker. */
+static void
+schedule_watchdog(WtPeer *peer)
+{
+  gint64 at = -1;
+  if (peer->state == PEER_CONNECTED)
+    at = peer->last_rx_us + (gint64)peer->config.silence_timeout_s * G_USEC_PER_SEC + 1;
+  else if (peer->state != PEER_FAILED)
+    at = peer->created_us + (gint64)peer->config.connect_timeout_s * G_USEC_PER_SEC + 1;
+  g_source_set_ready_time(peer->watchdog, at);
+}
+
 static gboolean
 watchdog(gpointer data)
 {
   WtPeer *peer = data;
   gint64 now = g_get_monotonic_time();
-  if (peer->state == PEER_FAILED)
-    return G_SOURCE_CONTINUE;
-  if (peer->state != PEER_CONNECTED &&
+  if (peer->state != PEER_FAILED && peer->state != PEER_CONNECTED &&
       now - peer->created_us > (gint64)peer->config.connect_timeout_s * G_USEC_PER_SEC) {
     g_autofree char *why =
         g_strdup_printf("not connected within %u s", peer->config.connect_timeout_s);
@@ -286,8 +383,17 @@ watchdog(gpointer data)
         g_strdup_printf("nothing received for %u s", peer->config.silence_timeout_s);
     peer_fail(peer, why);
   }
+  schedule_watchdog(peer);
   return G_SOURCE_CONTINUE;
 }
+
+static gboolean
+watchdog_dispatch(GSource *source, GSourceFunc callback, gpointer data)
+{
+  return callback(data);
+}
+
+static GSourceFuncs watchdog_funcs = {NULL, NULL, watchdog_dispatch, NULL, NULL, NULL};
 
 static void
 refresh_credentials(WtPeer *peer)
@@ -315,11 +421,12 @@ wt_peer_new(const WtPeerConfig *config, const WtPeerCallbacks *callbacks, gpoint
   peer->identity = wt_dtls_identity_ref(config->identity);
   peer->local_candidates = g_ptr_array_new_with_free_func(g_free);
   g_queue_init(&peer->held_dtls);
+  peer->direct_fd = -1;
   peer->created_us = peer->last_rx_us = g_get_monotonic_time();
 
-  peer->agent = nice_agent_new_full(peer->context, NICE_COMPATIBILITY_RFC5245,
-                                    NICE_AGENT_OPTION_ICE_TRICKLE |
-                                        NICE_AGENT_OPTION_CONSENT_FRESHNESS);
+  peer->agent =
+      nice_agent_new_full(peer->context, NICE_COMPATIBILITY_RFC5245,
+                          NICE_AGENT_OPTION_ICE_TRICKLE | NICE_AGENT_OPTION_CONSENT_FRESHNESS);
   g_object_set(peer->agent, "controlling-mode", config->controlling, "ice-tcp", FALSE, "upnp",
                FALSE, NULL);
   choose_addresses(peer, config);
@@ -335,6 +442,7 @@ wt_peer_new(const WtPeerConfig *config, const WtPeerCallbacks *callbacks, gpoint
   g_signal_connect(peer->agent, "new-candidate-full", G_CALLBACK(on_new_candidate), peer);
   g_signal_connect(peer->agent, "candidate-gathering-done", G_CALLBACK(on_gathering_done), peer);
   g_signal_connect(peer->agent, "component-state-changed", G_CALLBACK(on_component_state), peer);
+  g_signal_connect(peer->agent, "new-selected-pair-full", G_CALLBACK(on_selected_pair), peer);
   nice_agent_attach_recv(peer->agent, peer->stream, 1, peer->context, on_receive, peer);
   refresh_credentials(peer);
   if (!nice_agent_gather_candidates(peer->agent, peer->stream)) {
@@ -343,8 +451,9 @@ wt_peer_new(const WtPeerConfig *config, const WtPeerCallbacks *callbacks, gpoint
     wt_peer_free(peer);
     return NULL;
   }
-  peer->watchdog = g_timeout_source_new(500);
+  peer->watchdog = g_source_new(&watchdog_funcs, sizeof(GSource));
   g_source_set_callback(peer->watchdog, watchdog, peer, NULL);
+  schedule_watchdog(peer);
   g_source_attach(peer->watchdog, peer->context);
   return peer;
 }
@@ -369,6 +478,7 @@ wt_peer_free(WtPeer *peer)
   }
   wt_dtls_free(peer->dtls); /* may send close_notify through the agent */
   wt_srtp_free(peer->srtp);
+  g_clear_object(&peer->direct_socket);
   if (peer->agent)
     g_object_unref(peer->agent);
   g_queue_clear_full(&peer->held_dtls, (GDestroyNotify)g_bytes_unref);
@@ -448,6 +558,7 @@ void
 wt_peer_restart_ice(WtPeer *peer)
 {
   nice_agent_restart_stream(peer->agent, peer->stream);
+  refresh_direct(peer, ice_state(peer));
   refresh_credentials(peer);
   peer->local_restart_pending = TRUE;
 }
@@ -494,9 +605,7 @@ send_protected(WtPeer *peer, guint8 *buf, gsize len, gboolean rtcp)
                 : wt_srtp_protect_rtp(peer->srtp, buf, &len);
   if (rc != 0)
     return rc;
-  if (nice_agent_send(peer->agent, peer->stream, 1, (guint)len, (const gchar *)buf) < 0)
-    return -EAGAIN;
-  return 0;
+  return send_datagram(peer, buf, len);
 }
 
 int

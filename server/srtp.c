@@ -1,6 +1,8 @@
 /* srtp.c — libsrtp sessions from DTLS-SRTP keys. */
 #include "srtp.h"
 
+#include "srtp_gcm.h"
+
 #include <errno.h>
 #include <gio/gio.h>
 #include <srtp2/srtp.h>
@@ -18,6 +20,8 @@ library_ready(void)
   static gboolean ok;
   if (g_once_init_enter(&once)) {
     ok = srtp_init() == srtp_err_status_ok;
+    if (ok && !wt_srtp_gcm_install())
+      g_warning("SRTP: AES-GCM on OpenSSL failed its self-test; using libsrtp's own");
     g_once_init_leave(&once, 1);
   }
   return ok;
