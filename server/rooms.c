@@ -10,6 +10,9 @@
 #include "recovery.h"
 #include "room.h"
 
+/* How long shutdown waits for rooms to close before it gives up freeing. */
+#define WAIT_FOR_ROOMS_S 30
+
 typedef struct {
   char *id;
   WtRoom *room;
@@ -206,9 +209,9 @@ admit(WtRooms *rooms, WtRequest *req, const char **room_id)
     return FALSE;
   }
   if (who->role == WT_ROLE_APPLICANT && g_strcmp0(who->room, id) != 0) {
-    g_autofree char *why =
-        who->room ? g_strdup_printf("your token admits you to room %s only", who->room)
-                  : g_strdup("your token admits you to no room");
+    g_autofree char *why = who->room
+                               ? g_strdup_printf("your token admits you to room %s only", who->room)
+                               : g_strdup("your token admits you to no room");
     wt_signaling_reply_error(sig, req, WT_ERR_FORBIDDEN, why);
     return FALSE;
   }
@@ -226,7 +229,8 @@ handle_join(WtRooms *rooms, WtRequest *req)
   const char *sub = wt_request_get_identity(req)->sub;
   SessionEntry *se = g_hash_table_lookup(rooms->sessions, &session);
   if (se && !g_str_equal(se->room, id)) {
-    g_autofree char *why = g_strdup_printf("this connection is in room %s; leave it first", se->room);
+    g_autofree char *why =
+        g_strdup_printf("this connection is in room %s; leave it first", se->room);
     wt_signaling_reply_error(rooms->env.signaling, req, "already-joined", why);
     return;
   }
@@ -254,8 +258,8 @@ handle_join(WtRooms *rooms, WtRequest *req)
 gboolean
 wt_rooms_handle_request(WtRooms *rooms, WtRequest *req)
 {
-  static const char *const forwarded[] = {"publish", "subscribe", "answer", "trickle",
-                                          "ice-restart", "record"};
+  static const char *const forwarded[] = {"publish", "subscribe",   "answer",
+                                          "trickle", "ice-restart", "record"};
   const char *type = wt_request_get_type(req);
   guint64 session = wt_request_get_session(req);
   if (g_str_equal(type, "join")) {
@@ -363,8 +367,8 @@ wt_rooms_append_metrics(WtRooms *rooms, GString *out)
                            __atomic_load_n(&c->loss_permille, __ATOMIC_RELAXED) / 1000.0);
   }
   for (guint k = 0; k < G_N_ELEMENTS(gauges); k++) {
-    g_string_append_printf(out, "# HELP %s %s\n# TYPE %s gauge\n", gauges[k].name,
-                           gauges[k].help, gauges[k].name);
+    g_string_append_printf(out, "# HELP %s %s\n# TYPE %s gauge\n", gauges[k].name, gauges[k].help,
+                           gauges[k].name);
     g_hash_table_iter_init(&iter, rooms->rooms);
     while (g_hash_table_iter_next(&iter, NULL, (gpointer *)&entry)) {
       const guint8 *base = (const guint8 *)wt_room_get_counters(entry->room);
@@ -507,14 +511,31 @@ wt_rooms_free(WtRooms *rooms)
     wt_worker_add_load(entry->worker, -1);
   }
   g_hash_table_remove_all(rooms->rooms);
-  gint64 deadline = g_get_monotonic_time() + G_USEC_PER_SEC;
+  /* Rooms read rooms->env and signal rooms->cond until the last one is gone, so
+   * nothing here may be freed before that. Closing is quick (segments closed,
+   * recordings sealed); a slow disk or TSA can stretch it, so after a second the
+   * wait is logged, and after WAIT_FOR_ROOMS_S the registry is left allocated
+   * rather than freed under a worker (the process is about to exit anyway). */
+  gint64 started = g_get_monotonic_time();
+  gboolean told = FALSE;
   g_mutex_lock(&rooms->lock);
-  while (rooms->rooms_alive > 0 && g_cond_wait_until(&rooms->cond, &rooms->lock, deadline))
-    ;
-  gboolean all_gone = rooms->rooms_alive == 0;
+  while (rooms->rooms_alive > 0) {
+    gint64 waited = g_get_monotonic_time() - started;
+    if (waited >= WAIT_FOR_ROOMS_S * G_USEC_PER_SEC)
+      break;
+    if (!told && waited >= G_USEC_PER_SEC) {
+      g_message("shutdown: waiting for %d rooms to finish closing", rooms->rooms_alive);
+      told = TRUE;
+    }
+    g_cond_wait_until(&rooms->cond, &rooms->lock, g_get_monotonic_time() + G_USEC_PER_SEC / 4);
+  }
+  int alive = rooms->rooms_alive;
   g_mutex_unlock(&rooms->lock);
-  if (!all_gone)
-    g_warning("%d rooms were still closing at shutdown", rooms->rooms_alive);
+  if (alive > 0) {
+    g_warning("shutdown: %d rooms still closing after %d s; leaving them their state", alive,
+              WAIT_FOR_ROOMS_S);
+    return;
+  }
   g_hash_table_unref(rooms->rooms);
   g_hash_table_unref(rooms->sessions);
   wt_dtls_identity_unref(rooms->env.identity);

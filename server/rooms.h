@@ -37,7 +37,8 @@ char *wt_rooms_health(WtRooms *rooms);
 
 /* Per-room lines for /metrics. */
 void wt_rooms_append_metrics(WtRooms *rooms, GString *out);
-/* Destroys every room on its worker and waits for that (at most about 1 s). */
+/* Destroys every room on its worker and waits for that (normally well under
+ * 1 s; a slow disk or TSA while sealing can make it longer). */
 void wt_rooms_free(WtRooms *rooms);
 
 G_END_DECLS

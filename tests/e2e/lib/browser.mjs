@@ -116,7 +116,11 @@ export async function openPage(context) {
     if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
   });
   page.on('requestfailed', (req) => {
-    problems.push(`request failed: ${req.url()} ${req.failure()?.errorText ?? ''}`);
+    const why = req.failure()?.errorText ?? '';
+    // ERR_ABORTED is the browser cancelling a request itself (the tab navigated or closed
+    // while, say, the favicon was still loading on a busy machine): nothing the server did.
+    if (why === 'net::ERR_ABORTED') return;
+    problems.push(`request failed: ${req.url()} ${why}`);
   });
   page.on('response', (res) => {
     if (res.status() >= 400) problems.push(`HTTP ${res.status()} for ${res.url()}`);
