@@ -6,7 +6,8 @@
  *   ... witnessctl verify --tsa-ca dir/ca.pem ...
  *   wt_it_tsa_server_stop(tsa);
  *
- * Paths on the server: / answers, /garbage sends junk, /slow answers after 5 s.
+ * Paths on the server: / answers, /garbage sends junk, /slow answers after 5 s,
+ * /late after 2 s.
  * Test's main thread; the child dies with the test (PR_SET_PDEATHSIG).
  */
 #pragma once

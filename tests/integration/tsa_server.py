@@ -8,6 +8,7 @@ Prints "port N" on stdout once it listens on 127.0.0.1:N, then serves:
                  200 application/timestamp-reply
   POST /garbage  200 with bytes that are no TimeStampResp (a broken proxy)
   POST /slow     the real reply, but after 5 s (longer than the tests' timeout)
+  POST /late     the real reply, but after 2 s (a slow TSA that still answers in time)
 Anything else: 404. Stops on SIGTERM or when stdin closes.
 """
 import argparse
@@ -33,10 +34,10 @@ def main():
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             if self.path == "/garbage":
                 return self.answer(200, b"<html>502 Bad Gateway</html>", "text/html")
-            if self.path not in ("/", "/slow"):
+            delay = {"/": 0, "/slow": 5, "/late": 2}.get(self.path)
+            if delay is None:
                 return self.answer(404, b"not found\n", "text/plain")
-            if self.path == "/slow":
-                time.sleep(5)
+            time.sleep(delay)
             if self.headers.get("Content-Type") != "application/timestamp-query":
                 return self.answer(415, b"expected application/timestamp-query\n", "text/plain")
             r = subprocess.run([SCRIPT, "--dir", args.dir], input=body, capture_output=True)
