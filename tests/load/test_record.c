@@ -188,7 +188,9 @@ test_recorded_room(void)
   g_test_message("%u segments, %.2f s recorded, the publisher stayed %.2f s and sent media for "
                  "%.2f s",
                  segments, recorded, stayed, sent);
-  g_assert_cmpuint(segments, >=, 3);
+  /* 2 s segments over about 6 s of a clip with a keyframe every 2 s that ignores keyframe
+   * requests: a cut waits for the clip's next keyframe, so 2 or 3 segments. */
+  g_assert_cmpuint(segments, >=, 2);
   g_assert_cmpint(first_media_ms, >=, joined_ms);
   g_assert_cmpfloat(recorded, <=, stayed + 0.2);
   g_assert_cmpfloat(ABS(recorded - sent), <, 1.0);
