@@ -45,10 +45,12 @@ struct _WtLivenessTap {
   GMainContext *context;
   char *log_prefix;
   JsonObject *detector_info;
+  WtLivenessTapConfig config; /* a copy; its strings are owned by the tap */
   WtLivenessThresholds thresholds;
   guint fps;
   WtCodec codec;
   gint stopping;
+  gboolean broken; /* feeder thread: the pipeline could not be built or started */
 
   /* Producer (worker) */
   guint64 drops;
@@ -81,8 +83,11 @@ typedef struct {
 void
 wt_liveness_tap_config_init(WtLivenessTapConfig *config)
 {
-  *config = (WtLivenessTapConfig){
-      .codec = WT_CODEC_VP8, .pt = 96, .analysis_fps = 10, .queue_packets = 512};
+  *config = (WtLivenessTapConfig){.codec = WT_CODEC_VP8,
+                                  .pt = 96,
+                                  .analysis_fps = 10,
+                                  .queue_packets = 512,
+                                  .opencv_threads = 1};
   wt_liveness_thresholds_init(&config->thresholds);
 }
 
@@ -410,6 +415,9 @@ frame_probe(GstPad *pad, GstPadProbeInfo *info, gpointer data)
   return GST_PAD_PROBE_OK;
 }
 
+static gboolean build_pipeline(WtLivenessTap *tap, const WtLivenessTapConfig *config,
+                               GError **error);
+
 /* ---- The feeder thread ------------------------------------------------------------------ */
 
 static void
@@ -454,9 +462,19 @@ static gpointer
 feeder_main(gpointer data)
 {
   WtLivenessTap *tap = data;
-  if (gst_element_set_state(tap->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+  /* Built here, not in wt_liveness_tap_new(): the first tap initialises
+   * GStreamer and every tap loads its cascades, which must not hold up the
+   * media worker that asked for it. */
+  wt_liveness_init(tap->config.opencv_threads);
+  g_autoptr(GError) error = NULL;
+  if (!build_pipeline(tap, &tap->config, &error)) {
+    g_warning("%s: no liveness check: %s", tap->log_prefix, error->message);
+    post_text(tap, POST_FAILED, error->message);
+    tap->broken = TRUE;
+  } else if (gst_element_set_state(tap->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
     g_warning("%s: liveness pipeline does not start", tap->log_prefix);
     post_text(tap, POST_FAILED, "the liveness pipeline does not start");
+    tap->broken = TRUE;
   }
   post_text(tap, POST_KEYFRAME, NULL);
   gint64 next_tick = g_get_monotonic_time() + TICK_US;
@@ -475,7 +493,10 @@ feeder_main(gpointer data)
       wt_packet_ring_pop(tap->ring);
       break;
     }
-    if (slot->kind == KIND_CHECK) {
+    if (tap->broken) {
+      g_free(slot->message); /* a check's trigger; packets go nowhere */
+      slot->message = NULL;
+    } else if (slot->kind == KIND_CHECK) {
       char *trigger = slot->message;
       slot->message = NULL;
       g_mutex_lock(&tap->lock);
@@ -489,7 +510,8 @@ feeder_main(gpointer data)
     }
     wt_packet_ring_pop(tap->ring);
   }
-  gst_element_set_state(tap->pipeline, GST_STATE_NULL);
+  if (tap->pipeline)
+    gst_element_set_state(tap->pipeline, GST_STATE_NULL);
   return NULL;
 }
 
@@ -584,6 +606,9 @@ tap_destroy(WtLivenessTap *tap)
   g_clear_pointer(&tap->detector_info, json_object_unref);
   g_free(tap->trigger);
   g_free(tap->log_prefix);
+  g_free((char *)tap->config.detector.description);
+  g_free((char *)tap->config.detector.face_cascade);
+  g_free((char *)tap->config.detector.eye_cascade);
   g_mutex_clear(&tap->lock);
   tap->target->off = TRUE;
   target_unref(tap->target);
@@ -594,7 +619,11 @@ WtLivenessTap *
 wt_liveness_tap_new(const WtLivenessTapConfig *config, const WtLivenessTapCallbacks *callbacks,
                     gpointer user_data, GError **error)
 {
-  wt_liveness_init(0);
+  if (!decoder_for(config->codec)) {
+    g_set_error(error, WT_LIVENESS_TAP_ERROR, 0, "codec %s cannot be checked",
+                wt_codec_name(config->codec));
+    return NULL;
+  }
   WtLivenessTap *tap = g_new0(WtLivenessTap, 1);
   g_mutex_init(&tap->lock);
   tap->target = g_new0(Target, 1);
@@ -610,10 +639,12 @@ wt_liveness_tap_new(const WtLivenessTapConfig *config, const WtLivenessTapCallba
   tap->waiting_key = TRUE;
   tap->rules = wt_liveness_rules_new(&config->thresholds);
   tap->ring = wt_packet_ring_new(config->queue_packets ? config->queue_packets : 512);
-  if (!build_pipeline(tap, config, error)) {
-    tap_destroy(tap);
-    return NULL;
-  }
+  tap->config = *config;
+  tap->config.log_prefix = NULL;
+  tap->config.context = NULL;
+  tap->config.detector.description = g_strdup(config->detector.description);
+  tap->config.detector.face_cascade = g_strdup(config->detector.face_cascade);
+  tap->config.detector.eye_cascade = g_strdup(config->detector.eye_cascade);
   tap->thread = g_thread_new("wt-liveness", feeder_main, tap);
   return tap;
 }
@@ -660,10 +691,4 @@ guint64
 wt_liveness_tap_get_analysed(const WtLivenessTap *tap)
 {
   return __atomic_load_n(&tap->analysed, __ATOMIC_RELAXED);
-}
-
-JsonObject *
-wt_liveness_tap_get_detector_info(const WtLivenessTap *tap)
-{
-  return tap->detector_info;
 }

@@ -42,10 +42,11 @@ GQuark wt_liveness_tap_error_quark(void);
 typedef struct _WtLivenessTap WtLivenessTap;
 
 typedef struct {
-  WtCodec codec;       /* VP8, VP9 or H264 */
-  guint8 pt;           /* the RTP payload type of that codec */
-  guint analysis_fps;  /* frames a second given to the detector (10) */
-  guint queue_packets; /* ring slots (512) */
+  WtCodec codec;        /* VP8, VP9 or H264 */
+  guint8 pt;            /* the RTP payload type of that codec */
+  guint analysis_fps;   /* frames a second given to the detector (10) */
+  guint queue_packets;  /* ring slots (512) */
+  guint opencv_threads; /* for wt_liveness_init() by the process's first tap (1) */
   WtDetectorConfig detector;
   WtLivenessThresholds thresholds;
   const char *log_prefix; /* e.g. "room demo: p-3f9a" (copied) */
@@ -83,9 +84,11 @@ typedef struct {
  * per core; 1 runs detection on the calling GStreamer thread alone). */
 void wt_liveness_init(guint opencv_threads);
 
-/* Builds and starts the pipeline. Strings in @config are copied; @callbacks
- * is copied; @user_data is borrowed (outlives the tap). NULL with @error when
- * an element or cascade is missing or the codec is not one of ours. */
+/* Starts the tap. The pipeline is built and started on the tap's own thread
+ * (the first one also initialises GStreamer), so this returns at once; a
+ * missing element or cascade comes back through failed(). Strings in @config
+ * are copied; @callbacks is copied; @user_data is borrowed (outlives the
+ * tap). NULL with @error only when the codec is not one the tap decodes. */
 WtLivenessTap *wt_liveness_tap_new(const WtLivenessTapConfig *config,
                                    const WtLivenessTapCallbacks *callbacks, gpointer user_data,
                                    GError **error);
@@ -102,7 +105,5 @@ void wt_liveness_tap_check(WtLivenessTap *tap, const char *trigger);
 /* Counters, any thread (relaxed). */
 guint64 wt_liveness_tap_get_drops(const WtLivenessTap *tap);    /* packets lost in the queue */
 guint64 wt_liveness_tap_get_analysed(const WtLivenessTap *tap); /* frames the detector saw */
-/* The detector's description for records (owned by the tap; immutable). */
-JsonObject *wt_liveness_tap_get_detector_info(const WtLivenessTap *tap);
 
 G_END_DECLS

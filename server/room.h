@@ -19,6 +19,7 @@
 #include "dtls.h"
 #include "seal.h"
 #include "signaling.h"
+#include "tap.h"
 #include "workers.h"
 
 G_BEGIN_DECLS
@@ -58,6 +59,10 @@ typedef struct {
   char *archive_dir;
   guint segment_s;
   guint recorder_queue_packets;
+  /* Liveness: checks run on applicants' video when @liveness (config's
+   * strings owned by the registry). */
+  gboolean liveness;
+  WtLivenessTapConfig liveness_config;
   /* Called on the main thread when a participant leaves by itself (its
    * connection failed or went silent), so the registry forgets it. */
   void (*participant_gone)(const char *room, const char *sub, guint64 session,

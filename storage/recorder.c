@@ -128,6 +128,10 @@ message_free(gpointer data)
   g_free(m->participant);
   g_free(m->role);
   g_free(m->reason);
+  g_free(m->type);
+  g_free(m->extension);
+  g_clear_pointer(&m->payload, json_object_unref);
+  g_clear_pointer(&m->file, g_bytes_unref);
   g_free(m);
 }
 
@@ -244,6 +248,23 @@ wt_recorder_push(WtRecorder *rec, guint who, const guint8 *rtp, gsize len)
   /* The storage thread turns these into a gap record. */
   __atomic_add_fetch(&rec->drops[who], 1, __ATOMIC_RELAXED);
   return FALSE;
+}
+
+void
+wt_recorder_add_evidence(WtRecorder *rec, guint who, const char *type, JsonObject *payload,
+                         GBytes *file, const char *extension)
+{
+  RecorderMessage *m = g_new0(RecorderMessage, 1);
+  m->who = who;
+  m->type = g_strdup(type);
+  m->payload = payload;
+  m->file = file ? g_bytes_ref(file) : NULL;
+  m->extension = g_strdup(extension ? extension : "bin");
+  if (who >= WT_RECORDER_MAX_PARTICIPANTS || rec->stopped) {
+    message_free(m);
+    return;
+  }
+  send_message(rec, RECORDER_EVIDENCE, m);
 }
 
 void

@@ -26,6 +26,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 #include "codec.h"
 #include "seal.h"
@@ -81,6 +82,15 @@ void wt_recorder_set_tracks(WtRecorder *rec, guint who, const WtRecorderTracks *
 /* A decrypted RTP packet (transfer none). Never blocks; FALSE when dropped. */
 gboolean wt_recorder_push(WtRecorder *rec, guint who, const guint8 *rtp, gsize len);
 void wt_recorder_leave(WtRecorder *rec, guint who, const char *reason);
+/* A record of @type (e.g. "liveness") about participant @who with @payload
+ * (transfer full; must not use seq, type, time, prev, hash, participant, file,
+ * size or sha256), and optionally a file that goes with it (@file transfer
+ * none, copied by reference): written atomically as
+ * <participant>/<type>-<n>.<extension> in the recording's folder, and named,
+ * sized and hashed in the record, so witnessctl verify checks it. Never
+ * blocks; the storage thread writes it in order with the packets. */
+void wt_recorder_add_evidence(WtRecorder *rec, guint who, const char *type, JsonObject *payload,
+                              GBytes *file, const char *extension);
 /* Ends the recording: open segments are closed, then it is sealed with
  * @reason ("ended", "shutdown"); sealed() follows on the context. */
 void wt_recorder_stop(WtRecorder *rec, const char *reason);

@@ -19,6 +19,7 @@ typedef enum {
   RECORDER_TRACKS,
   RECORDER_LEAVE,
   RECORDER_STOP,
+  RECORDER_EVIDENCE,
 } RecorderKind;
 
 /* A control message (heap; the ring passes ownership to the storage thread). */
@@ -27,6 +28,9 @@ typedef struct {
   char *participant, *role; /* JOIN */
   WtRecorderTracks tracks;  /* JOIN, TRACKS */
   char *reason;             /* LEAVE, STOP */
+  char *type, *extension;   /* EVIDENCE: the record's type, the file's extension */
+  JsonObject *payload;      /* EVIDENCE */
+  GBytes *file;             /* EVIDENCE: NULL when no file goes with the record */
 } RecorderMessage;
 
 typedef struct _RecorderTarget RecorderTarget;

@@ -141,8 +141,11 @@ on_keyframe(gpointer data)
 static void
 on_failed(const char *reason, gpointer data)
 {
+  LivenessOutcome *out = data;
   g_test_message("tap failed: %s", reason);
-  ((LivenessOutcome *)data)->failed = TRUE;
+  out->failed = TRUE;
+  g_free(out->failure);
+  out->failure = g_strdup(reason);
 }
 
 const WtLivenessTapCallbacks liveness_outcome_callbacks = {on_result, on_warning, on_prompt,
@@ -164,5 +167,6 @@ liveness_outcome_clear(LivenessOutcome *out)
 {
   g_clear_pointer(&out->record, json_object_unref);
   g_clear_pointer(&out->jpeg, g_bytes_unref);
+  g_free(out->failure);
   *out = (LivenessOutcome){0};
 }

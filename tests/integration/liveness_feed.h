@@ -23,6 +23,7 @@ typedef struct {
   guint warnings; /* WT_LIVENESS_WARN_* seen */
   guint prompts, keyframes_wanted;
   gboolean failed;
+  char *failure;      /* what failed() said */
   JsonObject *record; /* ref */
   GBytes *jpeg;       /* ref */
 } LivenessOutcome;

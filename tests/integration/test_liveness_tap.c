@@ -147,27 +147,50 @@ test_overflow_asks_for_keyframe(void)
   liveness_outcome_clear(&out);
 }
 
+/* A tap that cannot be built says so through failed(), and never blocks or crashes. */
+static void
+expect_failure(WtLivenessTapConfig *cfg, const char *needle)
+{
+  LivenessOutcome out = {0};
+  g_autoptr(GError) error = NULL;
+  GLogLevelFlags fatal = g_log_set_always_fatal(G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+  WtLivenessTap *tap = wt_liveness_tap_new(cfg, &liveness_outcome_callbacks, &out, &error);
+  g_assert_no_error(error);
+  guint8 pkt[100] = {0x80, 96};
+  wt_liveness_tap_check(tap, "test");
+  for (guint i = 0; i < 1000; i++)
+    wt_liveness_tap_push(tap, pkt, sizeof pkt);
+  gint64 end = g_get_monotonic_time() + 20 * G_USEC_PER_SEC;
+  while (!out.failed && g_get_monotonic_time() < end)
+    g_main_context_iteration(NULL, TRUE);
+  g_assert_true(out.failed);
+  g_assert_false(out.decided);
+  g_assert_nonnull(strstr(out.failure, needle));
+  wt_liveness_tap_free(tap);
+  g_log_set_always_fatal(fatal);
+  liveness_outcome_clear(&out);
+}
+
 static void
 test_bad_config(void)
 {
   WtLivenessTapConfig cfg;
   wt_liveness_tap_config_init(&cfg);
-  LivenessOutcome out = {0};
-  g_autoptr(GError) error = NULL;
   cfg.detector.eye_cascade = "/nonexistent/eye.xml";
-  g_assert_null(wt_liveness_tap_new(&cfg, &liveness_outcome_callbacks, &out, &error));
-  g_assert_nonnull(error);
-  g_assert_nonnull(strstr(error->message, "/nonexistent/eye.xml"));
-  g_clear_error(&error);
+  expect_failure(&cfg, "/nonexistent/eye.xml");
   wt_liveness_tap_config_init(&cfg);
   cfg.detector.description = "nosuchelement";
-  g_assert_null(wt_liveness_tap_new(&cfg, &liveness_outcome_callbacks, &out, &error));
-  g_assert_nonnull(error);
-  g_clear_error(&error);
+  expect_failure(&cfg, "nosuchelement");
+  wt_liveness_tap_config_init(&cfg);
+  cfg.detector.description = "audioconvert"; /* links no video */
+  expect_failure(&cfg, "does not link");
+  /* A codec the tap does not decode: refused at once. */
+  LivenessOutcome out = {0};
+  g_autoptr(GError) error = NULL;
   wt_liveness_tap_config_init(&cfg);
   cfg.codec = WT_CODEC_OPUS;
   g_assert_null(wt_liveness_tap_new(&cfg, &liveness_outcome_callbacks, &out, &error));
-  g_assert_nonnull(error);
+  g_assert_error(error, WT_LIVENESS_TAP_ERROR, 0);
 }
 
 int
