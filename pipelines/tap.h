@@ -4,7 +4,7 @@
  * (detector.h) whose observations feed the rules (liveness_rules.h).
  *
  *   appsrc ! rtpvp8depay ! vp8dec ! [rate probe] queue(leaky, 1 frame)
- *          ! videoconvert ! <detector> ! fakesink
+ *          ! videoscale (to 480 lines) ! videoconvert ! <detector> ! fakesink
  *
  * The producer side (push) is called by one media worker and never blocks
  * or allocates: packets are copied into a ring (storage/packet_ring.h). When

@@ -19,7 +19,7 @@ static GstElement *
 encoder_new(const char *source)
 {
   g_autofree char *desc = g_strdup_printf(
-      "%s ! videoconvert ! videoscale ! video/x-raw,format=I420,width=640,height=480 "
+      "%s ! videoconvert ! video/x-raw,format=I420 "
       "! vp8enc deadline=1 cpu-used=8 threads=1 keyframe-max-dist=90 target-bitrate=1500000 "
       "! rtpvp8pay pt=96 mtu=1200 ! appsink name=out sync=false max-buffers=64",
       source);

@@ -9,7 +9,8 @@
 typedef struct _LivenessFeed LivenessFeed;
 
 /* @source: a gst-launch description ending in raw video, e.g.
- * "filesrc location=x.mjpeg ! jpegparse ! jpegdec". Starts a check ("test")
+ * "filesrc location=x.mjpeg ! jpegparse ! jpegdec" (sent at the size it
+ * ends with). Starts a check ("test")
  * and feeds until liveness_feed_stop(). */
 LivenessFeed *liveness_feed_start(WtLivenessTap *tap, const char *source);
 /* Stops and joins the thread; returns the packets pushed. */

@@ -138,8 +138,8 @@ run(const char *script, guint window_ms, LivenessOutcome *out)
   g_autoptr(GError) error = NULL;
   WtLivenessTap *tap = wt_liveness_tap_new(&cfg, &liveness_outcome_callbacks, out, &error);
   g_assert_no_error(error);
-  LivenessFeed *feed =
-      liveness_feed_start(tap, "videotestsrc pattern=smpte ! video/x-raw,framerate=30/1");
+  LivenessFeed *feed = liveness_feed_start(
+      tap, "videotestsrc pattern=smpte ! video/x-raw,width=640,height=480,framerate=30/1");
   g_assert_true(liveness_outcome_wait(out, window_ms / 1000 + 30));
   liveness_feed_stop(feed);
   g_assert_false(out->failed);
