@@ -9,7 +9,7 @@
 
 #define DEFAULT_MIN_FACE 80
 #define DEFAULT_MIN_NEIGHBORS 5
-#define DEFAULT_SCALE 1.2
+#define DEFAULT_SCALE 1.3
 #define NO_CASCADE "/nonexistent/none.xml"
 
 char *

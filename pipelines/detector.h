@@ -33,7 +33,7 @@ typedef struct {
   const char *eye_cascade;  /* NULL: WT_DETECTOR_CASCADE_DIR/haarcascade_eye.xml */
   guint min_face;           /* smallest face, pixels (0: 80) */
   guint min_neighbors;      /* 0: 5 */
-  double scale_factor;      /* 0: 1.2 */
+  double scale_factor;      /* 0: 1.3 */
 } WtDetectorConfig;
 
 /* Makes the detector (transfer floating, as GStreamer elements are) and

@@ -124,7 +124,7 @@ static const KeySpec keys[] = {
      "facedetect: smallest face looked for, pixels (smaller costs more)."},
     {"liveness", "min_neighbors", KEY_UINT, FIELD(liveness_min_neighbors), "5", 1, 50,
      "facedetect: detections needed to accept a face (3 reports false second faces)."},
-    {"liveness", "scale_factor", KEY_DOUBLE, FIELD(liveness_scale_factor), "1.2", 1.1, 2,
+    {"liveness", "scale_factor", KEY_DOUBLE, FIELD(liveness_scale_factor), "1.3", 1.1, 2,
      "facedetect: step between the sizes searched (larger is faster, coarser)."},
     {"liveness", "opencv_threads", KEY_UINT, FIELD(liveness_opencv_threads), "1", 0, 256,
      "Threads OpenCV may use; 1 keeps each detection on its own GStreamer thread, off the media "
