@@ -73,7 +73,7 @@ struct _WtLivenessTap {
   GstSample *last_frame;
   char *trigger;
 
-  guint64 analysed, skipped; /* relaxed atomics */
+  guint64 analysed, skipped, face_frames, multi_face_frames; /* relaxed atomics */
 };
 
 typedef enum { POST_RESULT, POST_WARNING, POST_PROMPT, POST_KEYFRAME, POST_FAILED } PostKind;
@@ -354,6 +354,10 @@ on_bus_message(GstBus *bus, GstMessage *msg, gpointer data)
     g_debug("%s: faces %u, largest %dx%d at %d,%d, eyes %s", tap->log_prefix, o.n_faces,
             o.face.width, o.face.height, o.face.x, o.face.y, o.eyes ? "yes" : "no");
     __atomic_add_fetch(&tap->analysed, 1, __ATOMIC_RELAXED);
+    if (o.n_faces > 0)
+      __atomic_add_fetch(&tap->face_frames, 1, __ATOMIC_RELAXED);
+    if (o.n_faces > 1)
+      __atomic_add_fetch(&tap->multi_face_frames, 1, __ATOMIC_RELAXED);
     g_mutex_lock(&tap->lock);
     update_locked_then_deliver(tap, wt_liveness_rules_observe(tap->rules, &o));
     break;
@@ -697,4 +701,12 @@ guint64
 wt_liveness_tap_get_analysed(const WtLivenessTap *tap)
 {
   return __atomic_load_n(&tap->analysed, __ATOMIC_RELAXED);
+}
+
+void
+wt_liveness_tap_get_presence(const WtLivenessTap *tap, WtLivenessPresence *out)
+{
+  out->frames = __atomic_load_n(&tap->analysed, __ATOMIC_RELAXED);
+  out->face_frames = __atomic_load_n(&tap->face_frames, __ATOMIC_RELAXED);
+  out->multi_face_frames = __atomic_load_n(&tap->multi_face_frames, __ATOMIC_RELAXED);
 }

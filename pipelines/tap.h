@@ -102,6 +102,12 @@ gboolean wt_liveness_tap_push(WtLivenessTap *tap, const guint8 *rtp, gsize len);
 /* Starts a check now (a running one starts over); @trigger copied. */
 void wt_liveness_tap_check(WtLivenessTap *tap, const char *trigger);
 
+/* Face presence since the tap started: analysed frames, with a face, with more than one. */
+typedef struct {
+  guint64 frames, face_frames, multi_face_frames;
+} WtLivenessPresence;
+void wt_liveness_tap_get_presence(const WtLivenessTap *tap, WtLivenessPresence *out);
+
 /* Counters, any thread (relaxed). */
 guint64 wt_liveness_tap_get_drops(const WtLivenessTap *tap);    /* packets lost in the queue */
 guint64 wt_liveness_tap_get_analysed(const WtLivenessTap *tap); /* frames the detector saw */

@@ -3,7 +3,8 @@
  * first publish and whenever staff send `liveness`, and the results: a
  * `liveness` event to staff (and admins), a `liveness-prompt` event to the
  * party, and in a recorded room a `liveness` chain record with the key frame
- * stored next to the segments (storage/recorder.h).
+ * stored next to the segments (storage/recorder.h), plus a `face-presence`
+ * record after each of the applicant's segments.
  *
  * Worker thread only, like the rest of the room. The tap copies packets on
  * this thread (never blocking) and decodes and detects on its own threads;
@@ -191,8 +192,28 @@ wt_room_liveness_on_tracks(Participant *p)
   }
   p->tap_codec = codec;
   p->tap_pt = config.pt;
+  p->presence_seen = (WtLivenessPresence){0};
   if (!p->liveness_state || g_str_equal(p->liveness_state, "checking"))
     start_check(p, "join");
+}
+
+void
+wt_room_liveness_on_segment(Participant *p, const char *file)
+{
+  WtRoom *room = p->room;
+  if (!p->tap || !room->recorder || !p->rec_joined || room->recording_stopping)
+    return;
+  WtLivenessPresence now;
+  wt_liveness_tap_get_presence(p->tap, &now);
+  WtLivenessPresence *was = &p->presence_seen;
+  JsonObject *o = json_object_new();
+  json_object_set_string_member(o, "segment", file);
+  json_object_set_int_member(o, "frames", (gint64)(now.frames - was->frames));
+  json_object_set_int_member(o, "face_frames", (gint64)(now.face_frames - was->face_frames));
+  json_object_set_int_member(o, "multi_face_frames",
+                             (gint64)(now.multi_face_frames - was->multi_face_frames));
+  *was = now;
+  wt_recorder_add_evidence(room->recorder, p->rec_who, "face-presence", o, NULL, NULL);
 }
 
 void

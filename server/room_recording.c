@@ -133,6 +133,17 @@ on_sealed(const char *dir, const char *reason, const GError *error, gpointer use
   forget_recorder(room);
 }
 
+static void
+on_segment_written(const char *participant, const char *file, gpointer user_data)
+{
+  WtRoom *room = user_data;
+  for (guint i = 0; i < room->participants->len; i++) {
+    Participant *p = g_ptr_array_index(room->participants, i);
+    if (strcmp(p->id, participant) == 0)
+      wt_room_liveness_on_segment(p, file);
+  }
+}
+
 /* ---- Start and stop ---------------------------------------------------------------------- */
 
 static char *
@@ -147,7 +158,8 @@ new_recording_id(void)
 static gboolean
 start_recording(WtRoom *room, Participant *by, GError **error)
 {
-  static const WtRecorderCallbacks callbacks = {on_keyframe_wanted, on_failed, on_sealed};
+  static const WtRecorderCallbacks callbacks = {on_keyframe_wanted, on_failed, on_sealed,
+                                                on_segment_written};
   const WtRoomEnv *env = room->env;
   if (!env->signing_key || !env->archive_dir) {
     g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "recording is not set up");

@@ -26,7 +26,7 @@ struct _RecorderTarget {
 
 typedef struct {
   RecorderTarget *target;
-  int what; /* 0 keyframe, 1 failed, 2 sealed */
+  int what; /* 0 keyframe, 1 failed, 2 sealed, 3 segment written */
   char *text, *dir;
   GError *error;
 } Posted;
@@ -62,6 +62,13 @@ deliver(gpointer data)
     t->callbacks.failed(p->text, t->user_data);
   else if (p->what == 2 && t->callbacks.sealed)
     t->callbacks.sealed(p->dir, p->text, p->error, t->user_data);
+  else if (p->what == 3 && t->callbacks.segment_written) {
+    g_autofree char *participant = g_strdup(p->text);
+    char *slash = strchr(participant, '/');
+    if (slash)
+      *slash = '\0';
+    t->callbacks.segment_written(participant, p->text, t->user_data);
+  }
   return G_SOURCE_REMOVE;
 }
 

@@ -61,6 +61,9 @@ typedef struct {
   void (*failed)(const char *reason, gpointer user_data);
   /* The recording is sealed (or sealing failed: @error set). @dir transfer none. */
   void (*sealed)(const char *dir, const char *reason, const GError *error, gpointer user_data);
+  /* A segment of @participant was written and recorded in the chain as @file
+   * ("<participant>/<name>"); may be NULL. */
+  void (*segment_written)(const char *participant, const char *file, gpointer user_data);
 } WtRecorderCallbacks;
 
 /* Creates the folder and its chain and starts the storage thread. Strings in

@@ -55,6 +55,7 @@ struct _WtRecorder {
 
 gpointer wt_recorder_thread_main(gpointer rec);
 /* From the storage thread: runs a callback on the context. @what: 0
- * keyframe_wanted(@text), 1 failed(@text), 2 sealed(reason @text, @error). */
+ * keyframe_wanted(@text), 1 failed(@text), 2 sealed(reason @text, @error),
+ * 3 segment_written(file @text, "<participant>/<name>"). */
 void wt_recorder_post(WtRecorder *rec, int what, const char *text, const GError *error);
 void wt_recorder_message_free(RecorderMessage *m);

@@ -203,6 +203,7 @@ close_segment(Thread *t, Part *p)
   json_object_set_int_member(o, "start_ms", t->rec->start_wall_ms + first);
   json_object_set_int_member(o, "end_ms", t->rec->start_wall_ms + last);
   append(t, "segment", o);
+  wt_recorder_post(t->rec, 3, file, NULL);
 }
 
 static gboolean

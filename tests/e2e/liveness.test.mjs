@@ -116,6 +116,13 @@ async function assertChain(expectResult) {
   const { stdout: verdict } = await run(WITNESSCTL, ['verify', '--data', server.dataDir, dir]);
   console.log(`# witnessctl verify: ${verdict.trim()}`);
   assert.match(verdict, /^OK /);
+  // While the applicant was recorded, a face-presence summary per segment they wrote.
+  const presence = records.filter((q) => q.type === 'face-presence' && q.participant === r.participant);
+  const segments = records.filter((q) => q.type === 'segment' && q.participant === r.participant);
+  assert.ok(presence.length >= 1 && presence.length <= segments.length,
+    `${presence.length} face-presence records for ${segments.length} segments`);
+  for (const q of presence) assert.ok(segments.some((s) => s.file === q.segment), `${q.segment} is a segment`);
+  assert.ok(presence.some((q) => q.frames > 0 && q.face_frames > 0), 'frames with a face were counted');
   return r;
 }
 

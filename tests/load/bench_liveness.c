@@ -76,7 +76,7 @@ main(int argc, char **argv)
       {"scale", 0, 0, G_OPTION_ARG_DOUBLE, &scale, "facedetect scale-factor (1.2)", "X"},
       {"fps", 0, 0, G_OPTION_ARG_INT, &fps, "analysis rate (10)", "N"},
       {"opencv-threads", 0, 0, G_OPTION_ARG_INT, &threads, "OpenCV threads (1; 0: per core)", "N"},
-      {NULL},
+      G_OPTION_ENTRY_NULL,
   };
   g_autoptr(GOptionContext) ctx = g_option_context_new("- what a liveness check costs");
   g_option_context_add_main_entries(ctx, entries, NULL);
@@ -138,6 +138,10 @@ main(int argc, char **argv)
     }
   }
   double cpu = cpu_seconds() - cpu0;
+  guint threads_now = 0;
+  g_autoptr(GDir) tasks = g_dir_open("/proc/self/task", 0, NULL);
+  while (tasks && g_dir_read_name(tasks))
+    threads_now++;
   double wall = (g_get_monotonic_time() - start) / 1e6;
   guint64 analysed = 0, drops = 0;
   for (gint p = 0; p < parties; p++) {
@@ -154,6 +158,9 @@ main(int argc, char **argv)
           "%.0f %% of a core per party; parties per core at %d fps: %.1f\n",
           cpu, wall, per_frame_ms, core_per_party * 100, fps,
           achieved_fps > 0 ? 1.0 / (core_per_party * fps / achieved_fps) : 0.0);
+  g_print("threads in the process: %u; CPU %.2f of wall time (with one party, above about 0.25 "
+          "means OpenCV spreads a detection over several cores)\n",
+          threads_now, cpu / wall);
   for (gint p = 0; p < parties; p++)
     wt_liveness_tap_free(taps[p]);
   return 0;
