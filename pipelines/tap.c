@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "packet_ring.h"
+#include "roi.h"
 #include "rtp_keyframe.h"
 
 G_DEFINE_QUARK(wt - liveness - tap - error - quark, wt_liveness_tap_error)
@@ -68,10 +69,13 @@ struct _WtLivenessTap {
   GstClockTime next_pts; /* rate probe */
   guint malformed;
 
-  GMutex lock; /* guards rules, last_frame, trigger */
+  GMutex lock; /* guards rules, last_frame, trigger, frame size, roi_tracker */
   WtLivenessRules *rules;
   GstSample *last_frame;
   char *trigger;
+  gint frame_w, frame_h; /* of the last frame before the crop */
+  GstElement *roi;       /* videocrop in front of the detector */
+  WtRoiTracker roi_tracker;
 
   guint64 analysed, skipped, face_frames, multi_face_frames; /* relaxed atomics */
 };
@@ -92,7 +96,8 @@ wt_liveness_tap_config_init(WtLivenessTapConfig *config)
                                   .pt = 96,
                                   .analysis_fps = 10,
                                   .queue_packets = 512,
-                                  .opencv_threads = 1};
+                                  .opencv_threads = 1,
+                                  .search_near_face = TRUE};
   wt_liveness_thresholds_init(&config->thresholds);
 }
 
@@ -334,6 +339,30 @@ update_locked_then_deliver(WtLivenessTap *tap, WtLivenessUpdate u)
 
 /* ---- Streaming threads ---------------------------------------------------------------- */
 
+/* Translates @o out of the crop it was found in and sets the next crop (see
+ * roi.h). Under the lock, on the detector's streaming thread, between two
+ * frames: videocrop applies new values to the next buffer. TRUE when @o came
+ * from a crop. */
+static gboolean
+search_near_face(WtLivenessTap *tap, WtLivenessObservation *o)
+{
+  WtRoiTracker *t = &tap->roi_tracker;
+  if (!tap->config.search_near_face || tap->frame_w <= 0 || tap->frame_h <= 0)
+    return FALSE;
+  if (t->frame_w != tap->frame_w || t->frame_h != tap->frame_h) {
+    wt_roi_tracker_reset(t, tap->frame_w, tap->frame_h);
+    g_object_set(tap->roi, "left", 0, "top", 0, "right", 0, "bottom", 0, NULL);
+    return FALSE; /* whatever crop this frame had, its size changed: start over */
+  }
+  gboolean cropped = t->next.width != t->frame_w || t->next.height != t->frame_h;
+  if (wt_roi_tracker_update(t, o, tap->fps)) {
+    const WtRoi *n = &t->next;
+    g_object_set(tap->roi, "left", n->left, "top", n->top, "right", t->frame_w - n->left - n->width,
+                 "bottom", t->frame_h - n->top - n->height, NULL);
+  }
+  return cropped;
+}
+
 static GstBusSyncReply
 on_bus_message(GstBus *bus, GstMessage *msg, gpointer data)
 {
@@ -351,8 +380,12 @@ on_bus_message(GstBus *bus, GstMessage *msg, gpointer data)
       break;
     }
     o.time_us = g_get_monotonic_time();
-    g_debug("%s: faces %u, largest %dx%d at %d,%d, eyes %s", tap->log_prefix, o.n_faces,
-            o.face.width, o.face.height, o.face.x, o.face.y, o.eyes ? "yes" : "no");
+    g_mutex_lock(&tap->lock);
+    gboolean cropped = search_near_face(tap, &o);
+    g_mutex_unlock(&tap->lock);
+    g_debug("%s: faces %u, largest %dx%d at %d,%d, eyes %s%s", tap->log_prefix, o.n_faces,
+            o.face.width, o.face.height, o.face.x, o.face.y, o.eyes ? "yes" : "no",
+            cropped ? " (in the crop)" : "");
     __atomic_add_fetch(&tap->analysed, 1, __ATOMIC_RELAXED);
     if (o.n_faces > 0)
       __atomic_add_fetch(&tap->face_frames, 1, __ATOMIC_RELAXED);
@@ -418,6 +451,11 @@ frame_probe(GstPad *pad, GstPadProbeInfo *info, gpointer data)
   g_mutex_lock(&tap->lock);
   GstSample *old = tap->last_frame;
   tap->last_frame = sample;
+  GstVideoInfo vi;
+  if (gst_video_info_from_caps(&vi, caps)) {
+    tap->frame_w = GST_VIDEO_INFO_WIDTH(&vi);
+    tap->frame_h = GST_VIDEO_INFO_HEIGHT(&vi);
+  }
   g_mutex_unlock(&tap->lock);
   if (old)
     gst_sample_unref(old);
@@ -561,7 +599,7 @@ build_pipeline(WtLivenessTap *tap, const WtLivenessTapConfig *config, GError **e
       "caps=application/x-rtp,media=video,clock-rate=90000,encoding-name=%s,payload=%u ! %s "
       "! queue name=frames leaky=downstream max-size-buffers=1 max-size-bytes=0 max-size-time=0 "
       "! videoscale ! video/x-raw,height=%u,pixel-aspect-ratio=1/1 "
-      "! videoconvert name=convert  fakesink name=sink sync=false async=false",
+      "! videoconvert ! videocrop name=roi  fakesink name=sink sync=false async=false",
       encoding_name(config->codec), config->pt, decoder, ANALYSIS_HEIGHT);
   g_autoptr(GError) parse_error = NULL;
   tap->pipeline = gst_parse_launch_full(desc, NULL, GST_PARSE_FLAG_FATAL_ERRORS, &parse_error);
@@ -573,11 +611,11 @@ build_pipeline(WtLivenessTap *tap, const WtLivenessTapConfig *config, GError **e
   if (!detector)
     return FALSE;
   GstBin *bin = GST_BIN(tap->pipeline);
-  g_autoptr(GstElement) convert = gst_bin_get_by_name(bin, "convert");
+  tap->roi = gst_bin_get_by_name(bin, "roi");
   g_autoptr(GstElement) sink = gst_bin_get_by_name(bin, "sink");
   g_autoptr(GstElement) frames = gst_bin_get_by_name(bin, "frames");
   gst_bin_add(bin, detector);
-  if (!gst_element_link_many(convert, detector, sink, NULL)) {
+  if (!gst_element_link_many(tap->roi, detector, sink, NULL)) {
     g_set_error(error, WT_LIVENESS_TAP_ERROR, 0, "the detector does not link (video in and out?)");
     return FALSE;
   }
@@ -585,7 +623,8 @@ build_pipeline(WtLivenessTap *tap, const WtLivenessTapConfig *config, GError **e
   g_object_set(tap->appsrc, "max-bytes", (guint64)APPSRC_MAX_BYTES * 2, "block", FALSE, NULL);
   g_autoptr(GstPad) rate_pad = gst_element_get_static_pad(frames, "sink");
   gst_pad_add_probe(rate_pad, GST_PAD_PROBE_TYPE_BUFFER, rate_probe, tap, NULL);
-  g_autoptr(GstPad) frame_pad = gst_element_get_static_pad(detector, "sink");
+  /* Before the crop: the key frame and the frame size are the whole frame's. */
+  g_autoptr(GstPad) frame_pad = gst_element_get_static_pad(tap->roi, "sink");
   if (frame_pad)
     gst_pad_add_probe(frame_pad, GST_PAD_PROBE_TYPE_BUFFER, frame_probe, tap, NULL);
   g_autoptr(GstBus) bus = gst_element_get_bus(tap->pipeline);
@@ -608,6 +647,7 @@ tap_destroy(WtLivenessTap *tap)
     gst_bus_set_sync_handler(bus, NULL, NULL, NULL);
   }
   g_clear_object(&tap->appsrc);
+  g_clear_object(&tap->roi);
   g_clear_object(&tap->pipeline);
   if (tap->ring)
     wt_packet_ring_free(tap->ring, free_message);
@@ -655,6 +695,10 @@ wt_liveness_tap_new(const WtLivenessTapConfig *config, const WtLivenessTapCallba
   tap->config.detector.description = g_strdup(config->detector.description);
   tap->config.detector.face_cascade = g_strdup(config->detector.face_cascade);
   tap->config.detector.eye_cascade = g_strdup(config->detector.eye_cascade);
+  /* Only with our facedetect: a vendor's engine sees whole frames (it may
+   * track faces itself, or need the context around them). */
+  if (config->detector.description && *config->detector.description)
+    tap->config.search_near_face = FALSE;
   tap->thread = g_thread_new("wt-liveness", feeder_main, tap);
   return tap;
 }

@@ -4,7 +4,8 @@
  * (detector.h) whose observations feed the rules (liveness_rules.h).
  *
  *   appsrc ! rtpvp8depay ! vp8dec ! [rate probe] queue(leaky, 1 frame)
- *          ! videoscale (to 480 lines) ! videoconvert ! <detector> ! fakesink
+ *          ! videoscale (to 480 lines) ! videoconvert ! videocrop (around the last
+ *          face, roi.h) ! <detector> ! fakesink
  *
  * The producer side (push) is called by one media worker and never blocks
  * or allocates: packets are copied into a ring (storage/packet_ring.h). When
@@ -42,11 +43,12 @@ GQuark wt_liveness_tap_error_quark(void);
 typedef struct _WtLivenessTap WtLivenessTap;
 
 typedef struct {
-  WtCodec codec;        /* VP8, VP9 or H264 */
-  guint8 pt;            /* the RTP payload type of that codec */
-  guint analysis_fps;   /* frames a second given to the detector (10) */
-  guint queue_packets;  /* ring slots (512) */
-  guint opencv_threads; /* for wt_liveness_init() by the process's first tap (1) */
+  WtCodec codec;             /* VP8, VP9 or H264 */
+  guint8 pt;                 /* the RTP payload type of that codec */
+  guint analysis_fps;        /* frames a second given to the detector (10) */
+  guint queue_packets;       /* ring slots (512) */
+  guint opencv_threads;      /* for wt_liveness_init() by the process's first tap (1) */
+  gboolean search_near_face; /* crop around the last face (roi.h); default detector only (TRUE) */
   WtDetectorConfig detector;
   WtLivenessThresholds thresholds;
   const char *log_prefix; /* e.g. "room demo: p-3f9a" (copied) */

@@ -129,6 +129,9 @@ static const KeySpec keys[] = {
     {"liveness", "opencv_threads", KEY_UINT, FIELD(liveness_opencv_threads), "1", 0, 256,
      "Threads OpenCV may use; 1 keeps each detection on its own GStreamer thread, off the media "
      "workers' cores; 0 means one per core."},
+    {"liveness", "search_near_face", KEY_BOOL, FIELD(liveness_search_near_face), "true", 0, 0,
+     "Search a square around the last face found (the whole frame every second and when it is "
+     "lost): about half the detector's cost."},
     {"testing", "drop_to_subscribers_percent", KEY_UINT, FIELD(drop_to_subscribers_percent), "0", 0,
      50, "Tests only: drop this share of media packets toward subscribers, to exercise NACK."},
 };

@@ -71,6 +71,7 @@ typedef struct {
   guint liveness_min_neighbors;
   double liveness_scale_factor;
   guint liveness_opencv_threads;
+  gboolean liveness_search_near_face;
   /* [testing] */
   guint drop_to_subscribers_percent;
 } WtConfig;

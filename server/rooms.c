@@ -455,6 +455,7 @@ wt_rooms_new(const WtConfig *config, WtWorkerPool *pool, GError **error)
   lc->detector.min_neighbors = config->liveness_min_neighbors;
   lc->detector.scale_factor = config->liveness_scale_factor;
   lc->opencv_threads = config->liveness_opencv_threads;
+  lc->search_near_face = config->liveness_search_near_face;
   env->participant_gone = participant_gone;
   env->user_data = rooms;
   env->main_context = g_main_context_default();

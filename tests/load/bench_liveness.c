@@ -66,14 +66,17 @@ main(int argc, char **argv)
 {
   g_autofree char *fixture = NULL;
   gint seconds = 20, parties = 1, min_face = 80, neighbors = 5, fps = 10, threads = 1;
-  double scale = 1.2;
+  double scale = 1.3;
+  gboolean whole_frames = FALSE;
   GOptionEntry entries[] = {
       {"fixture", 0, 0, G_OPTION_ARG_FILENAME, &fixture, "MJPEG clip (the camera)", "FILE"},
       {"seconds", 0, 0, G_OPTION_ARG_INT, &seconds, "how long to feed (20)", "N"},
       {"parties", 0, 0, G_OPTION_ARG_INT, &parties, "taps at once (1)", "N"},
       {"min-face", 0, 0, G_OPTION_ARG_INT, &min_face, "facedetect minimum face (80)", "PX"},
       {"neighbors", 0, 0, G_OPTION_ARG_INT, &neighbors, "facedetect min-neighbors (5)", "N"},
-      {"scale", 0, 0, G_OPTION_ARG_DOUBLE, &scale, "facedetect scale-factor (1.2)", "X"},
+      {"scale", 0, 0, G_OPTION_ARG_DOUBLE, &scale, "facedetect scale-factor (1.3)", "X"},
+      {"whole-frames", 0, 0, G_OPTION_ARG_NONE, &whole_frames,
+       "always search the whole frame (not near the last face)", NULL},
       {"fps", 0, 0, G_OPTION_ARG_INT, &fps, "analysis rate (10)", "N"},
       {"opencv-threads", 0, 0, G_OPTION_ARG_INT, &threads, "OpenCV threads (1; 0: per core)", "N"},
       G_OPTION_ENTRY_NULL,
@@ -89,8 +92,9 @@ main(int argc, char **argv)
   wt_liveness_init((guint)threads);
   g_autoptr(GPtrArray) packets = encode(fixture);
   g_print("witness-liveness-bench: %s, %u packets; %d party(ies), %d s, analysis %d fps, "
-          "min face %d px, scale %.2f, min-neighbors %d, OpenCV threads %d\n",
-          fixture, packets->len, parties, seconds, fps, min_face, scale, neighbors, threads);
+          "min face %d px, scale %.2f, min-neighbors %d, OpenCV threads %d, %s\n",
+          fixture, packets->len, parties, seconds, fps, min_face, scale, neighbors, threads,
+          whole_frames ? "whole frames" : "near the last face");
 
   WtLivenessTapConfig cfg;
   wt_liveness_tap_config_init(&cfg);
@@ -98,6 +102,7 @@ main(int argc, char **argv)
   cfg.detector.min_face = (guint)min_face;
   cfg.detector.min_neighbors = (guint)neighbors;
   cfg.detector.scale_factor = scale;
+  cfg.search_near_face = !whole_frames;
   cfg.thresholds.window_ms = (guint)seconds * 1000;
   cfg.log_prefix = "bench";
   const WtLivenessTapCallbacks cb = {.result = on_result};
