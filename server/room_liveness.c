@@ -207,7 +207,10 @@ wt_room_liveness_on_segment(Participant *p, const char *file)
   wt_liveness_tap_get_presence(p->tap, &now);
   WtLivenessPresence *was = &p->presence_seen;
   JsonObject *o = json_object_new();
-  json_object_set_string_member(o, "segment", file);
+  if (file)
+    json_object_set_string_member(o, "segment", file);
+  else
+    json_object_set_string_member(o, "until", "leave"); /* the segment the leave closes */
   json_object_set_int_member(o, "frames", (gint64)(now.frames - was->frames));
   json_object_set_int_member(o, "face_frames", (gint64)(now.face_frames - was->face_frames));
   json_object_set_int_member(o, "multi_face_frames",

@@ -144,7 +144,8 @@ void wt_room_liveness_on_tracks(Participant *p);
 void wt_room_liveness_add_state(Participant *p, JsonObject *o);
 /* `liveness` {"participant": id} from staff; @req transfer full. */
 void wt_room_liveness_handle(Participant *p, WtRequest *req);
-/* A segment of @p was recorded as @file: a face-presence summary goes into the chain. */
+/* A segment of @p was recorded as @file (NULL: @p leaves, and the leave closes
+ * their last segment): a face-presence summary goes into the chain. */
 void wt_room_liveness_on_segment(Participant *p, const char *file);
 /* On participant_free(): stops the tap (waits for one frame's detection at most). */
 void wt_room_liveness_free(Participant *p);

@@ -224,8 +224,10 @@ void
 wt_room_recording_on_leave(Participant *p, const char *reason)
 {
   WtRoom *room = p->room;
-  if (room->recorder && p->rec_joined)
+  if (room->recorder && p->rec_joined) {
+    wt_room_liveness_on_segment(p, NULL); /* the segment the leave closes */
     wt_recorder_leave(room->recorder, p->rec_who, reason);
+  }
   p->rec_joined = FALSE;
   if (room->participants->len == 0)
     stop_recording(room, "ended");

@@ -121,7 +121,10 @@ async function assertChain(expectResult) {
   const segments = records.filter((q) => q.type === 'segment' && q.participant === r.participant);
   assert.ok(presence.length >= 1 && presence.length <= segments.length,
     `${presence.length} face-presence records for ${segments.length} segments`);
-  for (const q of presence) assert.ok(segments.some((s) => s.file === q.segment), `${q.segment} is a segment`);
+  assert.equal(presence.at(-1).until, 'leave', 'the last one covers the segment the leave closed');
+  for (const q of presence) {
+    assert.ok(q.until === 'leave' || segments.some((s) => s.file === q.segment), `${q.segment} is a segment`);
+  }
   assert.ok(presence.some((q) => q.frames > 0 && q.face_frames > 0), 'frames with a face were counted');
   return r;
 }
