@@ -61,6 +61,27 @@ typedef struct {
   guint notary_stuck_after_seconds;
   char *tsa_url;
   guint tsa_timeout_ms;
+  /* [liveness] */
+  gboolean liveness_enabled;
+  guint liveness_fps;
+  guint liveness_window_seconds;
+  double liveness_min_face_ratio;
+  guint liveness_min_frames;
+  guint liveness_blink_max_ms;
+  guint liveness_blink_open_frames;
+  double liveness_min_motion;
+  guint liveness_multi_face_frames;
+  guint liveness_face_lost_ms;
+  guint liveness_prompt_after_ms;
+  guint liveness_queue_packets;
+  char *liveness_detector;
+  char *liveness_face_cascade;
+  char *liveness_eye_cascade;
+  guint liveness_min_face;
+  guint liveness_min_neighbors;
+  double liveness_scale_factor;
+  guint liveness_opencv_threads;
+  gboolean liveness_search_near_face;
   /* [testing] */
   guint drop_to_subscribers_percent;
 } WtConfig;

@@ -53,6 +53,7 @@ participant_json(Participant *p)
   json_object_set_string_member(o, "sub", p->sub);
   json_object_set_string_member(o, "role", wt_role_to_string(p->role));
   json_object_set_array_member(o, "tracks", tracks_json(p));
+  wt_room_liveness_add_state(p, o);
   return o;
 }
 
@@ -97,6 +98,7 @@ close_connections(Participant *p)
 static void
 participant_free(Participant *p)
 {
+  wt_room_liveness_free(p);
   close_connections(p);
   g_ptr_array_unref(p->tracks);
   g_ptr_array_unref(p->sub_slots);
@@ -708,6 +710,7 @@ handle_publish(Participant *p, WtRequest *req)
     g_ptr_array_add(p->tracks, wt_room_pub_track_new(g_ptr_array_index(tracks, i)));
   g_message("%s: publishes %u tracks", p->log_prefix, p->tracks->len);
   wt_room_recording_on_tracks(p);
+  wt_room_liveness_on_tracks(p);
   JsonObject *fields = json_object_new();
   json_object_set_string_member(fields, "room", p->room->id);
   json_object_set_string_member(fields, "participant", p->id);
@@ -845,6 +848,8 @@ wt_room_handle(WtRoom *room, WtRequest *req)
     handle_ice_restart(p, req);
   } else if (g_str_equal(type, "record")) {
     wt_room_recording_handle(p, req);
+  } else if (g_str_equal(type, "liveness")) {
+    wt_room_liveness_handle(p, req);
   } else {
     wt_signaling_reply_error(room->env->signaling, req, WT_ERR_UNKNOWN_TYPE, "not a room request");
   }

@@ -20,6 +20,7 @@
 #include "notary.h"
 #include "seal.h"
 #include "signaling.h"
+#include "tap.h"
 #include "workers.h"
 
 G_BEGIN_DECLS
@@ -65,6 +66,10 @@ typedef struct {
   guint anchor_every_segments;
   char *tsa_url; /* NULL: seals carry no RFC 3161 timestamp */
   guint tsa_timeout_ms;
+  /* Liveness: checks run on applicants' video when @liveness (config's
+   * strings owned by the registry). */
+  gboolean liveness;
+  WtLivenessTapConfig liveness_config;
   /* Called on the main thread when a participant leaves by itself (its
    * connection failed or went silent), so the registry forgets it. */
   void (*participant_gone)(const char *room, const char *sub, guint64 session,

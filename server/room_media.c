@@ -63,6 +63,8 @@ wt_room_on_rtp(WtPeer *peer, guint8 *buf, gsize len, gpointer user_data)
       !wt_recorder_push(room->recorder, from->rec_who, buf, len) && /* a copy; never blocks */
       !room->recording_stopping && room->env->recorder_drops_total)
     __atomic_add_fetch(room->env->recorder_drops_total, 1, __ATOMIC_RELAXED);
+  if (from->tap && h.pt == from->tap_pt && track->track->kind == WT_SDP_MEDIA_VIDEO)
+    wt_liveness_tap_push(from->tap, buf, len); /* a copy; never blocks */
   for (guint i = 0; i < room->participants->len; i++) {
     Participant *to = g_ptr_array_index(room->participants, i);
     if (to == from || !to->subscribe || !wt_peer_is_connected(to->subscribe))

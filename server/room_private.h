@@ -10,6 +10,7 @@
 #include "rtp.h"
 #include "room.h"
 #include "srtp.h"
+#include "tap.h"
 #include "token.h"
 
 typedef struct _Participant Participant;
@@ -74,6 +75,15 @@ struct _Participant {
   /* Recording (room_recording.c). */
   guint rec_who;      /* the recorder's handle */
   gboolean rec_joined; /* the recorder knows this participant */
+
+  /* Liveness (room_liveness.c): applicants who publish video. */
+  WtLivenessTap *tap; /* NULL: not checked */
+  WtCodec tap_codec;
+  guint8 tap_pt;
+  char *liveness_state; /* NULL, "checking", "passed", "failed", "error" */
+  char *liveness_trigger;
+  JsonArray *liveness_reasons;
+  WtLivenessPresence presence_seen; /* the tap's counters at the last segment */
 };
 
 struct _WtRoom {
@@ -126,6 +136,19 @@ void wt_room_recording_add_state(WtRoom *room, JsonObject *result);
 void wt_room_recording_handle(Participant *p, WtRequest *req);
 /* On wt_room_free(): a running recording is sealed as "shutdown" (blocks until done). */
 void wt_room_recording_free(WtRoom *room);
+
+/* room_liveness.c: liveness checks on applicants. */
+/* What @p publishes changed: starts, replaces or stops their tap. */
+void wt_room_liveness_on_tracks(Participant *p);
+/* Adds "liveness": {"state", "reasons", "trigger"} for an applicant to @o. */
+void wt_room_liveness_add_state(Participant *p, JsonObject *o);
+/* `liveness` {"participant": id} from staff; @req transfer full. */
+void wt_room_liveness_handle(Participant *p, WtRequest *req);
+/* A segment of @p was recorded as @file (NULL: @p leaves, and the leave closes
+ * their last segment): a face-presence summary goes into the chain. */
+void wt_room_liveness_on_segment(Participant *p, const char *file);
+/* On participant_free(): stops the tap (waits for one frame's detection at most). */
+void wt_room_liveness_free(Participant *p);
 
 /* Counter helper: relaxed atomic add, single writer (the worker). */
 static inline void

@@ -174,6 +174,17 @@ wt_room_disk_low(const WtRoomEnv *env)
                          free_bytes >> 20, env->min_free_bytes >> 20);
 }
 
+static void
+on_segment_written(const char *participant, const char *file, gpointer user_data)
+{
+  WtRoom *room = user_data;
+  for (guint i = 0; i < room->participants->len; i++) {
+    Participant *p = g_ptr_array_index(room->participants, i);
+    if (strcmp(p->id, participant) == 0)
+      wt_room_liveness_on_segment(p, file);
+  }
+}
+
 /* ---- Start and stop ---------------------------------------------------------------------- */
 
 static char *
@@ -188,7 +199,8 @@ new_recording_id(void)
 static gboolean
 start_recording(WtRoom *room, Participant *by, GError **error)
 {
-  static const WtRecorderCallbacks callbacks = {on_keyframe_wanted, on_failed, on_sealed};
+  static const WtRecorderCallbacks callbacks = {on_keyframe_wanted, on_failed, on_sealed,
+                                                on_segment_written};
   const WtRoomEnv *env = room->env;
   if (!env->signing_key || !env->archive_dir) {
     g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "recording is not set up");
@@ -263,8 +275,10 @@ void
 wt_room_recording_on_leave(Participant *p, const char *reason)
 {
   WtRoom *room = p->room;
-  if (room->recorder && p->rec_joined)
+  if (room->recorder && p->rec_joined) {
+    wt_room_liveness_on_segment(p, NULL); /* the segment the leave closes */
     wt_recorder_leave(room->recorder, p->rec_who, reason);
+  }
   p->rec_joined = FALSE;
   if (room->participants->len == 0)
     stop_recording(room, "ended");

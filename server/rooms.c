@@ -27,6 +27,7 @@ typedef struct {
 
 struct _WtRooms {
   WtRoomEnv env;
+  char *liveness_detector, *face_cascade, *eye_cascade; /* env.liveness_config's strings */
   WtWorkerPool *pool;
   GHashTable *rooms;    /* id -> RoomEntry* */
   GHashTable *sessions; /* guint64* -> SessionEntry* */
@@ -258,8 +259,8 @@ handle_join(WtRooms *rooms, WtRequest *req)
 gboolean
 wt_rooms_handle_request(WtRooms *rooms, WtRequest *req)
 {
-  static const char *const forwarded[] = {"publish", "subscribe",   "answer",
-                                          "trickle", "ice-restart", "record"};
+  static const char *const forwarded[] = {"publish", "subscribe", "answer", "trickle",
+                                          "ice-restart", "record", "liveness"};
   const char *type = wt_request_get_type(req);
   guint64 session = wt_request_get_session(req);
   if (g_str_equal(type, "join")) {
@@ -471,6 +472,28 @@ wt_rooms_new(const WtConfig *config, WtWorkerPool *pool, GError **error)
   env->recorder_drops_total = &rooms->recorder_drops_total;
   env->tsa_url = *config->tsa_url ? g_strdup(config->tsa_url) : NULL;
   env->tsa_timeout_ms = config->tsa_timeout_ms;
+  env->liveness = config->liveness_enabled;
+  WtLivenessTapConfig *lc = &env->liveness_config;
+  wt_liveness_tap_config_init(lc);
+  lc->analysis_fps = config->liveness_fps;
+  lc->queue_packets = config->liveness_queue_packets;
+  lc->thresholds.window_ms = config->liveness_window_seconds * 1000;
+  lc->thresholds.min_face_ratio = config->liveness_min_face_ratio;
+  lc->thresholds.min_frames = config->liveness_min_frames;
+  lc->thresholds.blink_max_ms = config->liveness_blink_max_ms;
+  lc->thresholds.blink_open_frames = config->liveness_blink_open_frames;
+  lc->thresholds.min_motion = config->liveness_min_motion;
+  lc->thresholds.multi_face_frames = config->liveness_multi_face_frames;
+  lc->thresholds.face_lost_ms = config->liveness_face_lost_ms;
+  lc->thresholds.prompt_after_ms = config->liveness_prompt_after_ms;
+  lc->detector.description = rooms->liveness_detector = g_strdup(config->liveness_detector);
+  lc->detector.face_cascade = rooms->face_cascade = g_strdup(config->liveness_face_cascade);
+  lc->detector.eye_cascade = rooms->eye_cascade = g_strdup(config->liveness_eye_cascade);
+  lc->detector.min_face = config->liveness_min_face;
+  lc->detector.min_neighbors = config->liveness_min_neighbors;
+  lc->detector.scale_factor = config->liveness_scale_factor;
+  lc->opencv_threads = config->liveness_opencv_threads;
+  lc->search_near_face = config->liveness_search_near_face;
   env->participant_gone = participant_gone;
   env->user_data = rooms;
   env->main_context = g_main_context_default();
@@ -545,6 +568,9 @@ wt_rooms_free(WtRooms *rooms)
   wt_signing_key_free(rooms->env.signing_key);
   g_free(rooms->env.archive_dir);
   g_free(rooms->env.tsa_url);
+  g_free(rooms->liveness_detector);
+  g_free(rooms->face_cascade);
+  g_free(rooms->eye_cascade);
   g_mutex_clear(&rooms->lock);
   g_cond_clear(&rooms->cond);
   g_free(rooms);

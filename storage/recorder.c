@@ -30,7 +30,7 @@ struct _RecorderTarget {
 
 typedef struct {
   RecorderTarget *target;
-  int what; /* 0 keyframe, 1 failed, 2 sealed */
+  int what; /* 0 keyframe, 1 failed, 2 sealed, 3 segment written */
   char *text, *dir, *code;
   GError *error;
 } Posted;
@@ -67,6 +67,13 @@ deliver(gpointer data)
     t->callbacks.failed(p->code, p->text, t->user_data);
   else if (p->what == 2 && t->callbacks.sealed)
     t->callbacks.sealed(p->dir, p->text, p->error, t->user_data);
+  else if (p->what == 3 && t->callbacks.segment_written) {
+    g_autofree char *participant = g_strdup(p->text);
+    char *slash = strchr(participant, '/');
+    if (slash)
+      *slash = '\0';
+    t->callbacks.segment_written(participant, p->text, t->user_data);
+  }
   return G_SOURCE_REMOVE;
 }
 
@@ -186,6 +193,10 @@ message_free(gpointer data)
   g_free(m->participant);
   g_free(m->role);
   g_free(m->reason);
+  g_free(m->type);
+  g_free(m->extension);
+  g_clear_pointer(&m->payload, json_object_unref);
+  g_clear_pointer(&m->file, g_bytes_unref);
   g_free(m);
 }
 
@@ -333,6 +344,23 @@ guint
 wt_recorder_get_queued(WtRecorder *rec)
 {
   return wt_packet_ring_length(rec->ring);
+}
+
+void
+wt_recorder_add_evidence(WtRecorder *rec, guint who, const char *type, JsonObject *payload,
+                         GBytes *file, const char *extension)
+{
+  RecorderMessage *m = g_new0(RecorderMessage, 1);
+  m->who = who;
+  m->type = g_strdup(type);
+  m->payload = payload;
+  m->file = file ? g_bytes_ref(file) : NULL;
+  m->extension = g_strdup(extension ? extension : "bin");
+  if (who >= WT_RECORDER_MAX_PARTICIPANTS || rec->stopped) {
+    message_free(m);
+    return;
+  }
+  send_message(rec, RECORDER_EVIDENCE, m);
 }
 
 void

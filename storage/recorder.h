@@ -33,6 +33,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 #include "codec.h"
 #include "notary.h"
@@ -82,6 +83,9 @@ typedef struct {
   void (*failed)(const char *code, const char *reason, gpointer user_data);
   /* The recording is sealed (or sealing failed: @error set). @dir transfer none. */
   void (*sealed)(const char *dir, const char *reason, const GError *error, gpointer user_data);
+  /* A segment of @participant was written and recorded in the chain as @file
+   * ("<participant>/<name>"); may be NULL. */
+  void (*segment_written)(const char *participant, const char *file, gpointer user_data);
 } WtRecorderCallbacks;
 
 /* Creates the folder and its chain and starts the storage thread. Strings in
@@ -128,6 +132,15 @@ gboolean wt_recorder_push_sr_at(WtRecorder *rec, guint who, WtRecorderKind kind,
  * approximate), so a replay can wait for room instead of dropping. */
 guint wt_recorder_get_queued(WtRecorder *rec);
 void wt_recorder_leave(WtRecorder *rec, guint who, const char *reason);
+/* A record of @type (e.g. "liveness") about participant @who with @payload
+ * (transfer full; must not use seq, type, time, prev, hash, participant, file,
+ * size or sha256), and optionally a file that goes with it (@file transfer
+ * none, copied by reference): written atomically as
+ * <participant>/<type>-<n>.<extension> in the recording's folder, and named,
+ * sized and hashed in the record, so witnessctl verify checks it. Never
+ * blocks; the storage thread writes it in order with the packets. */
+void wt_recorder_add_evidence(WtRecorder *rec, guint who, const char *type, JsonObject *payload,
+                              GBytes *file, const char *extension);
 /* Ends the recording: open segments are closed, then it is sealed with
  * @reason ("ended", "shutdown"); sealed() follows on the context. */
 void wt_recorder_stop(WtRecorder *rec, const char *reason);

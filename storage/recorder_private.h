@@ -22,6 +22,7 @@ typedef enum {
   RECORDER_TRACKS,
   RECORDER_LEAVE,
   RECORDER_STOP,
+  RECORDER_EVIDENCE,
 } RecorderKind;
 
 /* A control message (heap; the ring passes ownership to the storage thread). */
@@ -30,6 +31,9 @@ typedef struct {
   char *participant, *role; /* JOIN */
   WtRecorderTracks tracks;  /* JOIN, TRACKS */
   char *reason;             /* LEAVE, STOP */
+  char *type, *extension;   /* EVIDENCE: the record's type, the file's extension */
+  JsonObject *payload;      /* EVIDENCE */
+  GBytes *file;             /* EVIDENCE: NULL when no file goes with the record */
 } RecorderMessage;
 
 /* A sender report as the ring carries it. */
@@ -67,7 +71,8 @@ struct _WtRecorder {
 
 gpointer wt_recorder_thread_main(gpointer rec);
 /* From the storage thread: runs a callback on the context. @what: 0
- * keyframe_wanted(@text), 1 failed(@text), 2 sealed(reason @text, @error). */
+ * keyframe_wanted(@text), 1 failed(@text), 2 sealed(reason @text, @error),
+ * 3 segment_written(file @text, "<participant>/<name>"). */
 void wt_recorder_post(WtRecorder *rec, int what, const char *text, const GError *error);
 void wt_recorder_message_free(RecorderMessage *m);
 /* From the storage thread: failed(@code, @reason) on the context. */

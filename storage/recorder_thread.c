@@ -38,6 +38,7 @@
 #include <string.h>
 
 #include "clock_sync.h"
+#include "atomic_file.h"
 #include "depacketize.h"
 #include "recorder_private.h"
 #include "recording.h"
@@ -84,6 +85,7 @@ typedef struct {
    * header needs the keyframe's size, so the audio waits for it. */
   GPtrArray *pending; /* PendingFrame* */
   guint64 pending_dropped;
+  guint evidence_files; /* files written with wt_recorder_add_evidence() */
 } Part;
 
 typedef struct {
@@ -337,6 +339,7 @@ close_segment(Thread *t, Part *p)
   json_object_set_int_member(o, "end_ms", t->rec->start_wall_ms + last);
   append(t, "segment", o);
   anchor(t);
+  wt_recorder_post(t->rec, 3, file, NULL);
 }
 
 static gboolean
@@ -717,6 +720,38 @@ on_leave(Thread *t, Part *p, const char *reason)
   append(t, "leave", o);
 }
 
+/* A record from outside (liveness…), with its file written next to the segments. */
+static void
+on_evidence(Thread *t, Part *p, RecorderMessage *m)
+{
+  if (!p || !m->payload)
+    return;
+  JsonObject *o = g_steal_pointer(&m->payload);
+  json_object_set_string_member(o, "participant", p->id);
+  if (m->file) {
+    gsize len = 0;
+    const guint8 *data = g_bytes_get_data(m->file, &len);
+    g_autofree char *name =
+        g_strdup_printf("%s-%05u.%s", m->type, ++p->evidence_files, m->extension);
+    g_autofree char *rel = g_build_filename(p->id, name, NULL);
+    g_autofree char *dir = g_build_filename(t->rec->dir, p->id, NULL);
+    g_autofree char *path = g_build_filename(t->rec->dir, rel, NULL);
+    g_autoptr(GError) error = NULL;
+    if (g_mkdir_with_parents(dir, 0750) != 0 ||
+        !wt_storage_write_file_atomic(path, data, len, 0640, &error)) {
+      g_warning("recording %s: %s: cannot write %s: %s", t->rec->id, p->id, rel,
+                error ? error->message : g_strerror(errno));
+      json_object_set_string_member(o, "file_error", error ? error->message : g_strerror(errno));
+    } else {
+      g_autofree char *sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256, data, len);
+      json_object_set_string_member(o, "file", rel);
+      json_object_set_int_member(o, "size", (gint64)len);
+      json_object_set_string_member(o, "sha256", sum);
+    }
+  }
+  append(t, m->type, o);
+}
+
 /* Packets the ring dropped since last time, as gaps. */
 static void
 note_drops(Thread *t)
@@ -853,6 +888,9 @@ wt_recorder_thread_main(gpointer data)
       break;
     case RECORDER_LEAVE:
       on_leave(&t, p, m->reason);
+      break;
+    case RECORDER_EVIDENCE:
+      on_evidence(&t, p, m);
       break;
     case RECORDER_STOP:
       seal(&t, m->reason); /* nothing when a failure sealed it already */

@@ -332,6 +332,15 @@ function addRemoteTile({ participant, sub, role }) {
   roleLabel.className = 'role';
   roleLabel.append(bilingual(ROLE_NAMES[role] ?? role, role));
   caption.append(name, ' ', roleLabel);
+  if (role === 'applicant' && mayRecord()) {
+    // Staff see each applicant's liveness; a click checks again.
+    const badge = document.createElement('button');
+    badge.className = 'liveness';
+    badge.dataset.state = 'none';
+    badge.hidden = true;
+    badge.addEventListener('click', () => room?.checkLiveness(participant).catch((err) => showNotice(err.reason || err.message)));
+    caption.append(' ', badge);
+  }
   const waiting = document.createElement('div');
   waiting.className = 'waiting';
   waiting.append(bilingual('等待视频…', 'Waiting for video…'));
@@ -413,6 +422,47 @@ function showLocalMedia(stream) {
 }
 
 /** Forgets the room on screen and stops the camera; the server side is left already. */
+// ---- liveness ----------------------------------------------------------------------
+
+const LIVENESS_LABELS = {
+  none: ['未核验', 'Not checked'],
+  checking: ['活体核验中…', 'Checking liveness…'],
+  passed: ['活体核验通过', 'Live person'],
+  failed: ['活体核验未通过', 'Liveness failed'],
+  error: ['无法核验', 'Cannot check'],
+};
+const LIVENESS_REASONS = {
+  'no-face': '未见人脸 no face',
+  'still-face': '人脸静止（照片？） still face (a photo?)',
+  'no-blink': '未眨眼 no blink',
+  'no-video': '无视频 no video',
+};
+
+function showLiveness({ participant, state, reasons = [] }) {
+  const badge = remoteTile(participant)?.querySelector('.liveness');
+  if (!badge) return;
+  const [zh, en] = LIVENESS_LABELS[state] ?? [state, state];
+  badge.hidden = false;
+  badge.dataset.state = state;
+  badge.dataset.reasons = reasons.join(' ');
+  badge.replaceChildren(bilingual(zh, en));
+  badge.title = [...reasons.map((r) => LIVENESS_REASONS[r] ?? r), '点击重新核验 click to check again'].join('\n');
+}
+
+function showLivenessWarning({ participant, warning }) {
+  const badge = remoteTile(participant)?.querySelector('.liveness');
+  if (badge) badge.dataset.warning = warning;
+  const [zh, en] = warning === 'multiple-faces' ? ['画面中有多张人脸', 'More than one face in view']
+    : ['人脸离开画面', 'The face left the picture'];
+  showNotice(bilingual(zh, en));
+}
+
+function showLivenessPrompt({ prompt }) {
+  const [zh, en] = prompt === 'blink' ? ['请眨眨眼', 'Please blink'] : ['请正对摄像头', 'Please face the camera'];
+  showNotice(bilingual(zh, en));
+  $('room-notice').dataset.prompt = prompt;
+}
+
 // ---- recording ---------------------------------------------------------------------
 
 function mayRecord() {
@@ -486,6 +536,9 @@ async function enterRoom(c, me) {
       localStream: media,
       on: {
         'participant-joined': (p) => stale() || addRemoteTile(p),
+        liveness: (l) => stale() || showLiveness(l),
+        'liveness-warning': (w) => stale() || showLivenessWarning(w),
+        'liveness-prompt': (p) => stale() || showLivenessPrompt(p),
         'participant-left': (p) => stale() || remoteTile(p.participant)?.remove(),
         track: (t) => stale() || showTrack(t),
         state: (st) => stale() || showLinkState(st.pc, st.ice),

@@ -334,10 +334,14 @@ export class WitnessClient extends Emitter {
  *       state: (s) => …,                 // {pc: 'publish'|'subscribe', ice, connection}
  *       left: ({ reason }) => …,         // out of the room, for whatever reason
  *       recording: (r) => …,             // {state: 'on'|'off'|'failed', id, reason}
+ *       liveness: (l) => …,              // staff: {participant, state, reasons, trigger}
+ *       'liveness-warning': (w) => …,    // staff: {participant, warning}
+ *       'liveness-prompt': (p) => …,     // the applicant checked: {prompt: 'blink'|'face-camera'}
  *     },
  *   });
  *   room.setMuted('audio', true);
  *   await room.setRecording(true);       // staff: start (false: stop) recording
+ *   await room.checkLiveness(id);        // staff: check an applicant's liveness now
  *   await room.iceRestart();
  *   await room.leave();
  *
@@ -392,6 +396,11 @@ export class Room extends Emitter {
     listen('event:candidate', (m) => this._remoteCandidate(m.pc, m.candidate));
     listen('event:left', (m) => this._close(m.reason || 'left'));
     listen('event:recording', (m) => this._recording({ state: m.state, id: m.recording, reason: m.reason }));
+    listen('event:liveness', (m) => this._emit('liveness', {
+      participant: m.participant, state: m.state, reasons: m.reasons ?? [], trigger: m.trigger,
+    }));
+    listen('event:liveness-warning', (m) => this._emit('liveness-warning', { participant: m.participant, warning: m.warning }));
+    listen('event:liveness-prompt', (m) => this._emit('liveness-prompt', { prompt: m.prompt }));
     this._unlisten.push(c.on('state', (s) => {
       if (s.state === 'closed') this._close('connection closed');
     }));
@@ -432,6 +441,10 @@ export class Room extends Emitter {
     const known = this.participants.has(p.participant);
     this.participants.set(p.participant, p);
     if (!known) this._emit('participant-joined', { ...p, existing });
+    if (msg.liveness) {
+      const l = msg.liveness;
+      this._emit('liveness', { participant: p.participant, state: l.state, reasons: l.reasons ?? [], trigger: l.trigger });
+    }
   }
 
   _gone(msg) {
@@ -598,6 +611,11 @@ export class Room extends Emitter {
   // Staff: start or stop recording the room. Resolves with {state, recording}.
   setRecording(on) {
     return this.client.request('record', { action: on ? 'start' : 'stop' });
+  }
+
+  // Staff: check @participant's liveness now. Resolves with {participant, state: 'checking'}.
+  checkLiveness(participant) {
+    return this.client.request('liveness', { participant });
   }
 
   setMuted(kind, muted) {

@@ -45,8 +45,10 @@ metric(WtItDaemon *d, const char *name)
 static void
 test_one_publisher_ten_subscribers(void)
 {
+  /* Liveness off: see test_record.c. */
   g_autoptr(WtItDaemon) d = wt_it_daemon_start("[rooms]\nmax_participants=20\n"
-                                               "[ice]\nloopback=true\n");
+                                               "[ice]\nloopback=true\n"
+                                               "[liveness]\nenabled=false\n");
   g_autofree char *secret =
       g_build_filename(wt_it_daemon_data_dir(d), "secrets", "token.key", NULL);
   g_autofree char *ws_url = g_strdup_printf("ws://127.0.0.1:%u/ws", wt_it_daemon_port(d));
