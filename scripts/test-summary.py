@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """Count test cases from meson's meson-logs/testlog.json and print 'N passed, N failed'.
 
-    test-summary.py [--failed-steps N] BUILDDIR=RC ...
+    test-summary.py [--failed-steps N] BUILDDIR[:LOGBASE]=RC ...
 
-RC is the exit code of `meson test` in BUILDDIR. A TAP test (GLib --tap, node's TAP reporter)
+RC is the exit code of `meson test` in BUILDDIR, whose log is meson-logs/LOGBASE.json
+(LOGBASE: meson test's --logbase, testlog by default). A TAP test (GLib --tap, node's TAP reporter)
 counts each leaf `ok`/`not ok` line as a case; any other test is one case. A test that meson
 judged bad (crash, timeout, non-zero exit, leak report) with no failing case of its own
 counts one more failure, and so does a `meson test` that failed with nothing to show for it.
@@ -67,8 +68,9 @@ def main(argv):
         extra, argv = int(argv[1]), argv[2:]
     total = [0, 0, 0]
     for arg in argv:
-        builddir, _, rc = arg.rpartition('=')
-        log = os.path.join(builddir, 'meson-logs', 'testlog.json')
+        spec, _, rc = arg.rpartition('=')
+        builddir, _, logbase = spec.partition(':')
+        log = os.path.join(builddir, 'meson-logs', (logbase or 'testlog') + '.json')
         proto = protocols(builddir)
         dir_failed = 0
         entries = []

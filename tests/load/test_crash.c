@@ -14,7 +14,8 @@
 static const char *witness_load, *clip_dir;
 
 #define CONFIG                                                                                     \
-  "[rooms]\nmax_participants=20\n[ice]\nloopback=true\n[recording]\nsegment_seconds=2\n"
+  "[rooms]\nmax_participants=20\n[ice]\nloopback=true\n[liveness]\nenabled=false\n[recording]"     \
+  "\nsegment_seconds=2\n"
 
 /* Closed segment files under @dir (participant/name -> SHA-256 hex). */
 static GHashTable *

@@ -80,9 +80,10 @@ empty_fs(void)
 static char *
 config(guint min_free_mb)
 {
-  return g_strdup_printf("[rooms]\nmax_participants=20\n[ice]\nloopback=true\n"
-                         "[recording]\nsegment_seconds=2\nmin_free_mb=%u\narchive_dir=%s/archive\n",
-                         min_free_mb, mnt);
+  return g_strdup_printf(
+      "[rooms]\nmax_participants=20\n[ice]\nloopback=true\n[liveness]\nenabled=false\n"
+      "[recording]\nsegment_seconds=2\nmin_free_mb=%u\narchive_dir=%s/archive\n",
+      min_free_mb, mnt);
 }
 
 /* Staff join room load-0 recording, witness-load publishes; returns the

@@ -149,7 +149,7 @@ static char *
 config_for(const char *url, guint stuck_s)
 {
   return g_strdup_printf("[rooms]\nmax_participants=20\n"
-                         "[ice]\nloopback=true\n"
+                         "[ice]\nloopback=true\n[liveness]\nenabled=false\n"
                          "[recording]\nsegment_seconds=2\n"
                          "[notary]\nurl=%s\nanchor_every_segments=1\nretry_initial_ms=50\n"
                          "retry_max_ms=500\nstuck_after_seconds=%u\n",
@@ -301,7 +301,7 @@ static void
 test_local_ledger(void)
 {
   g_autoptr(WtItDaemon) d = wt_it_daemon_start("[rooms]\nmax_participants=20\n"
-                                               "[ice]\nloopback=true\n"
+                                               "[ice]\nloopback=true\n[liveness]\nenabled=false\n"
                                                "[recording]\nsegment_seconds=2\n"
                                                "[notary]\nanchor_every_segments=2\n");
   gint64 stopped_us = 0;

@@ -25,7 +25,7 @@ test_sigterm_while_sealing_slowly(void)
   WtItTsaServer *tsa = wt_it_tsa_server_start(tsa_root);
   g_autofree char *tsa_ca = g_build_filename(tsa_root, "ca.pem", NULL);
   g_autofree char *config = g_strdup_printf("[rooms]\nmax_participants=20\n"
-                                            "[ice]\nloopback=true\n"
+                                            "[ice]\nloopback=true\n[liveness]\nenabled=false\n"
                                             "[recording]\nsegment_seconds=2\n"
                                             "[notary]\ntsa_url=%slate\ntsa_timeout_ms=10000\n",
                                             wt_it_tsa_server_url(tsa));

@@ -268,7 +268,7 @@ static void
 check_sync(const char *seconds, guint late_ms)
 {
   g_autoptr(WtItDaemon) d = wt_it_daemon_start("[rooms]\nmax_participants=4\n"
-                                               "[ice]\nloopback=true\n"
+                                               "[ice]\nloopback=true\n[liveness]\nenabled=false\n"
                                                "[recording]\nsegment_seconds=2\n");
   g_autofree char *dir = record_sync_clip(d, seconds, late_ms);
   g_autoptr(LoadAvSync) sync = load_avsync_new();
