@@ -1,5 +1,6 @@
-/* room_private.h — the room's state, shared by room.c (participants and
- * negotiation) and room_media.c (forwarding and RTCP). Worker thread only. */
+/* room_private.h — the room's state, shared by room.c (participants),
+ * room_negotiation.c (their connections) and room_media.c (forwarding and
+ * RTCP). Worker thread only. */
 #pragma once
 
 #include "negotiate.h"
@@ -101,6 +102,20 @@ struct _WtRoom {
   gboolean recording_stopping; /* stopped, waiting for the seal */
   guint8 scratch[2048 + WT_SRTP_MAX_TRAILER];
 };
+
+/* room.c: participants and the events sent to them. */
+void wt_room_send_event(Participant *p, const char *event, JsonObject *fields);
+/* To everyone in @room but @except (may be NULL); @fields transfer full. */
+void wt_room_broadcast(WtRoom *room, Participant *except, const char *event, JsonObject *fields);
+JsonObject *wt_room_participant_json(Participant *p);
+JsonArray *wt_room_tracks_json(Participant *p);
+/* @p leaves the room and is freed. */
+void wt_room_remove_participant(Participant *p, const char *reason);
+Participant *wt_room_find_by_session(WtRoom *room, guint64 session);
+
+/* room_negotiation.c: publish and subscribe connections, room requests. */
+/* Everyone who subscribed gets an updated offer when what they see changed. */
+void wt_room_update_subscriptions(WtRoom *room);
 
 /* room_media.c */
 void wt_room_on_rtp(WtPeer *peer, guint8 *buf, gsize len, gpointer user_data);
