@@ -1,7 +1,7 @@
-/* recorded_room.h — what the recording tests (test_crash.c, test_disk_full.c)
- * share: a staff member who opens a recorded room, witness-load publishing
- * into it in the background, events, and the chain read back.
- * Test main thread only, like the harness. */
+/* recorded_room.h — what the recording tests (test_record.c, test_crash.c,
+ * test_disk_full.c, test_sync.c, test_notary_e2e.c, test_shutdown_seal.c) share: a staff member who
+ * opens a recorded room, witness-load publishing into it in the background, events, and the chain
+ * read back. Test main thread only, like the harness. */
 #pragma once
 
 #include <string.h>

@@ -17,41 +17,10 @@
 #include <string.h>
 
 #include "../integration/harness.h"
+#include "recorded_room.h"
 #include "../integration/notary_backend.h"
 
 static const char *witness_load, *clip_dir;
-
-static JsonObject *
-wait_event(WtItWs *ws, const char *name, const char *state, guint timeout_ms)
-{
-  gint64 until = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
-  while (g_get_monotonic_time() < until) {
-    g_autofree char *text = NULL;
-    if (wt_it_ws_next(ws, 500, &text) != WT_IT_WS_MESSAGE)
-      continue;
-    g_autoptr(JsonNode) node = json_from_string(text, NULL);
-    if (!node || !JSON_NODE_HOLDS_OBJECT(node))
-      continue;
-    JsonObject *o = json_node_get_object(node);
-    if (g_strcmp0(json_object_get_string_member_with_default(o, "event", ""), name) == 0 &&
-        g_strcmp0(json_object_get_string_member_with_default(o, "state", ""), state) == 0)
-      return json_object_ref(o);
-  }
-  g_error("no %s event (%s) within %u ms", name, state, timeout_ms);
-  return NULL;
-}
-
-static JsonObject *
-request(WtItWs *ws, const char *text)
-{
-  g_assert_true(wt_it_ws_send(ws, text));
-  for (;;) {
-    JsonObject *o = wt_it_ws_recv(ws);
-    if (g_strcmp0(json_object_get_string_member_with_default(o, "type", ""), "event") != 0)
-      return o;
-    json_object_unref(o);
-  }
-}
 
 /* Records a room for a few seconds with witness-load publishing, stops it,
  * waits for the seal and returns the recording id (transfer full); *@stopped_us
@@ -67,7 +36,8 @@ record_room(WtItDaemon *d, gint64 *stopped_us)
   g_strstrip(token);
   wt_it_daemon_forbid_in_log(d, token);
   g_autoptr(WtItWs) staff = wt_it_ws_hello(d, token, NULL);
-  g_autoptr(JsonObject) joined = request(staff, "{\"type\":\"join\",\"id\":2,\"room\":\"load-0\"}");
+  g_autoptr(JsonObject) joined =
+      rr_request(staff, "{\"type\":\"join\",\"id\":2,\"room\":\"load-0\"}");
   JsonObject *rec = json_object_get_object_member(wt_it_assert_result(joined, 2), "recording");
   g_assert_cmpstr(json_object_get_string_member(rec, "state"), ==, "on");
   char *id = g_strdup(json_object_get_string_member(rec, "id"));
@@ -88,9 +58,10 @@ record_room(WtItDaemon *d, gint64 *stopped_us)
 
   *stopped_us = g_get_monotonic_time();
   g_autoptr(JsonObject) stopped =
-      request(staff, "{\"type\":\"record\",\"id\":3,\"action\":\"stop\"}");
+      rr_request(staff, "{\"type\":\"record\",\"id\":3,\"action\":\"stop\"}");
   wt_it_assert_result(stopped, 3);
-  g_autoptr(JsonObject) off = wait_event(staff, "recording", "off", 10000);
+  g_autoptr(JsonObject) off = rr_wait_event(staff, "recording", "off", 10000);
+  g_assert_nonnull(off);
   g_assert_cmpstr(json_object_get_string_member(off, "recording"), ==, id);
   return id;
 }

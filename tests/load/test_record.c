@@ -12,47 +12,10 @@
 #include <string.h>
 
 #include "../integration/harness.h"
+#include "recorded_room.h"
 #include "../integration/tsa_server.h"
 
 static const char *witness_load, *clip_dir;
-
-/* The next event @name on @ws (transfer full), failing after @timeout_ms. */
-static JsonObject *
-wait_event(WtItWs *ws, const char *name, const char *state, guint timeout_ms)
-{
-  gint64 until = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
-  while (g_get_monotonic_time() < until) {
-    g_autofree char *text = NULL;
-    if (wt_it_ws_next(ws, 500, &text) != WT_IT_WS_MESSAGE)
-      continue;
-    JsonNode *node = json_from_string(text, NULL);
-    if (!node)
-      continue;
-    JsonObject *o = json_object_ref(json_node_get_object(node));
-    json_node_unref(node);
-    if (g_strcmp0(json_object_get_string_member_with_default(o, "event", ""), name) == 0 &&
-        (!state ||
-         g_strcmp0(json_object_get_string_member_with_default(o, "state", ""), state) == 0))
-      return o;
-    json_object_unref(o);
-  }
-  g_error("no %s event (%s) within %u ms", name, state ? state : "any", timeout_ms);
-  return NULL;
-}
-
-/* Sends @text and returns the reply to it (transfer full), skipping events,
- * which may come first (PROTOCOL.md). */
-static JsonObject *
-request(WtItWs *ws, const char *text)
-{
-  g_assert_true(wt_it_ws_send(ws, text));
-  for (;;) {
-    JsonObject *o = wt_it_ws_recv(ws);
-    if (g_strcmp0(json_object_get_string_member_with_default(o, "type", ""), "event") != 0)
-      return o;
-    json_object_unref(o);
-  }
-}
 
 /* First and last presentation time (s) of @file's packets, by ffprobe. */
 static gboolean
@@ -102,7 +65,8 @@ test_recorded_room(void)
   g_assert_cmpint(wt_it_run(mint, NULL, 30000, &token, NULL), ==, 0);
   g_strstrip(token);
   g_autoptr(WtItWs) staff = wt_it_ws_hello(d, token, NULL);
-  g_autoptr(JsonObject) joined = request(staff, "{\"type\":\"join\",\"id\":2,\"room\":\"load-0\"}");
+  g_autoptr(JsonObject) joined =
+      rr_request(staff, "{\"type\":\"join\",\"id\":2,\"room\":\"load-0\"}");
   JsonObject *result = wt_it_assert_result(joined, 2);
   JsonObject *rec = json_object_get_object_member(result, "recording");
   g_assert_cmpstr(json_object_get_string_member(rec, "state"), ==, "on");
@@ -122,9 +86,10 @@ test_recorded_room(void)
   g_assert_cmpint(status, ==, 0);
 
   g_autoptr(JsonObject) stopped =
-      request(staff, "{\"type\":\"record\",\"id\":3,\"action\":\"stop\"}");
+      rr_request(staff, "{\"type\":\"record\",\"id\":3,\"action\":\"stop\"}");
   wt_it_assert_result(stopped, 3);
-  g_autoptr(JsonObject) off = wait_event(staff, "recording", "off", 10000);
+  g_autoptr(JsonObject) off = rr_wait_event(staff, "recording", "off", 10000);
+  g_assert_nonnull(off);
   g_assert_cmpstr(json_object_get_string_member(off, "recording"), ==, id);
 
   /* Sealed, and it verifies. */
