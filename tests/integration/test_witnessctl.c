@@ -51,6 +51,7 @@ test_token_accepted(void)
 
     g_autoptr(JsonObject) result = NULL;
     g_autoptr(WtItWs) ws = wt_it_ws_hello(d, out, &result);
+    (void)ws; /* kept open until the end of the test */
     g_assert_cmpstr(wt_it_get_string(result, "role"), ==, roles[i]);
     g_assert_cmpstr(wt_it_get_string(result, "sub"), ==, sub);
     g_assert_cmpstr(wt_it_get_string(result, "room"), ==, "room-a");

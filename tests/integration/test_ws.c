@@ -106,6 +106,7 @@ test_hello(Fixture *f, gconstpointer data)
   g_autofree char *token = wt_it_mint(f->d, "applicant", "bob", "room-7");
   g_autoptr(JsonObject) r2 = NULL;
   g_autoptr(WtItWs) ws2 = wt_it_ws_hello(f->d, token, &r2);
+  (void)ws2; /* kept open until the end of the test */
   g_assert_cmpstr(wt_it_get_string(r2, "role"), ==, "applicant");
   g_assert_cmpstr(wt_it_get_string(r2, "sub"), ==, "bob");
   g_assert_cmpstr(wt_it_get_string(r2, "room"), ==, "room-7");
@@ -117,9 +118,11 @@ test_same_sub_same_participant(Fixture *f, gconstpointer data)
 {
   g_autoptr(JsonObject) r1 = NULL, r2 = NULL, r3 = NULL;
   g_autoptr(WtItWs) ws1 = wt_it_ws_hello(f->d, f->token, &r1);
+  (void)ws1; /* kept open until the end of the test */
   /* A second token for the same sub, even with another role, on another connection. */
   g_autofree char *again = wt_it_mint(f->d, "clerk", "alice", NULL);
   g_autoptr(WtItWs) ws2 = wt_it_ws_hello(f->d, again, &r2);
+  (void)ws2; /* kept open until the end of the test */
   g_assert_cmpstr(wt_it_get_string(r1, "participant"), ==, wt_it_get_string(r2, "participant"));
   g_assert_cmpstr(wt_it_get_string(r2, "role"), ==, "clerk");
   /* Two connections are two sessions, though. */
@@ -127,6 +130,7 @@ test_same_sub_same_participant(Fixture *f, gconstpointer data)
   /* Another sub is another participant. */
   g_autofree char *other = wt_it_mint(f->d, "staff", "alicia", NULL);
   g_autoptr(WtItWs) ws3 = wt_it_ws_hello(f->d, other, &r3);
+  (void)ws3; /* kept open until the end of the test */
   g_assert_cmpstr(wt_it_get_string(r3, "participant"), !=, wt_it_get_string(r1, "participant"));
   /* The participant id does not give the sub away. */
   g_assert_null(strstr(wt_it_get_string(r1, "participant"), "alice"));
@@ -233,8 +237,8 @@ test_bad_fields(Fixture *f, gconstpointer data)
       "{\"type\":\"ping\",\"id\":null}",
       "{\"type\":\"ping\",\"id\":1.5}",
       "{\"type\":\"ping\",\"id\":\"\"}",
-      "{\"type\":\"ping\",\"id\":"
-      "\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}",
+      ("{\"type\":\"ping\",\"id\":"
+       "\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}"),
   };
   for (guint i = 0; i < G_N_ELEMENTS(no_id); i++) {
     g_autoptr(JsonObject) reply = wt_it_ws_request(ws, no_id[i]);
@@ -328,6 +332,7 @@ test_crafted_token_control(Fixture *f, gconstpointer data)
   g_autofree char *token = craft(f, "HS256", G_CHECKSUM_SHA256, payload, secret);
   g_autoptr(JsonObject) result = NULL;
   g_autoptr(WtItWs) ws = wt_it_ws_hello(f->d, token, &result);
+  (void)ws; /* kept open until the end of the test */
   g_assert_cmpstr(wt_it_get_string(result, "sub"), ==, "carol");
   g_assert_cmpstr(wt_it_get_string(result, "role"), ==, "clerk");
 }
@@ -424,6 +429,7 @@ test_token_not_logged(Fixture *f, gconstpointer data)
 {
   g_autofree char *secret = wt_it_daemon_secret(f->d);
   g_autoptr(WtItWs) ws = wt_it_ws_hello(f->d, f->token, NULL);
+  (void)ws; /* kept open until the end of the test */
   g_autofree char *expired_payload = claims("dave", "staff", now_s() - 5);
   g_autofree char *expired = craft(f, "HS256", G_CHECKSUM_SHA256, expired_payload, secret);
   assert_hello_refused(f, expired, "token-expired");

@@ -9,10 +9,10 @@
 
 #define HEADER "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n"
 #define HEADER_NO_BUNDLE "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
-#define TRANSPORT                                                                          \
-  "a=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\n"                              \
-  "a=fingerprint:sha-256 "                                                                 \
-  "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:" \
+#define TRANSPORT                                                                                  \
+  "a=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\n"                                     \
+  "a=fingerprint:sha-256 "                                                                         \
+  "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:"        \
   "77:88:99\r\na=setup:actpass\r\na=mid:0\r\na=rtcp-mux\r\n"
 
 static WtSdp *
@@ -35,7 +35,8 @@ parse_fixture(const char *name)
   return parse_text(text);
 }
 
-static const char *const our_candidates[] = {"candidate:1 1 UDP 2015363327 127.0.0.1 40000 typ host"};
+static const char *const our_candidates[] = {
+    "candidate:1 1 UDP 2015363327 127.0.0.1 40000 typ host"};
 
 static WtLocalTransport
 local(WtSdpSetup setup, GPtrArray *candidates)
@@ -123,6 +124,7 @@ test_firefox_and_safari_offers(void)
     g_autoptr(GPtrArray) tracks = g_ptr_array_new_with_free_func((GDestroyNotify)wt_track_free);
     g_autoptr(GError) error = NULL;
     g_autoptr(WtSdp) answer = answer_for(offer, tracks, &error);
+    (void)answer; /* only its making is checked here */
     g_assert_no_error(error);
     g_assert_cmpuint(tracks->len, >=, 1);
     for (guint i = 0; i < tracks->len; i++) {
@@ -137,12 +139,13 @@ static void
 test_h264_only_offer(void)
 {
   g_autoptr(WtSdp) offer = parse_text(
-      HEADER "m=video 9 UDP/TLS/RTP/SAVPF 100 102 104\r\n" TRANSPORT "a=sendonly\r\n"
-             "a=rtpmap:100 H264/90000\r\na=fmtp:100 packetization-mode=0;profile-level-id=42e01f\r\n"
-             "a=rtpmap:102 H264/90000\r\na=fmtp:102 packetization-mode=1;profile-level-id=64001f\r\n"
-             "a=rtpmap:104 H264/90000\r\na=fmtp:104 packetization-mode=1;profile-level-id=42e01f\r\n"
-             "a=rtcp-fb:104 nack pli\r\na=rtcp-fb:104 transport-cc\r\n"
-             "a=ssrc:42 cname:x\r\n");
+      HEADER
+      "m=video 9 UDP/TLS/RTP/SAVPF 100 102 104\r\n" TRANSPORT "a=sendonly\r\n"
+      "a=rtpmap:100 H264/90000\r\na=fmtp:100 packetization-mode=0;profile-level-id=42e01f\r\n"
+      "a=rtpmap:102 H264/90000\r\na=fmtp:102 packetization-mode=1;profile-level-id=64001f\r\n"
+      "a=rtpmap:104 H264/90000\r\na=fmtp:104 packetization-mode=1;profile-level-id=42e01f\r\n"
+      "a=rtcp-fb:104 nack pli\r\na=rtcp-fb:104 transport-cc\r\n"
+      "a=ssrc:42 cname:x\r\n");
   g_autoptr(GPtrArray) tracks = g_ptr_array_new_with_free_func((GDestroyNotify)wt_track_free);
   g_autoptr(GError) error = NULL;
   g_autoptr(WtSdp) answer = answer_for(offer, tracks, &error);
@@ -165,8 +168,9 @@ test_refused_offers(void)
       {HEADER "m=video 9 UDP/TLS/RTP/SAVPF 100\r\n" TRANSPORT
               "a=rtpmap:100 H264/90000\r\na=fmtp:100 packetization-mode=0\r\n",
        "nothing"},
-      {HEADER_NO_BUNDLE "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=ice-ufrag:abcd\r\n"
-              "a=ice-pwd:abcdefghijklmnopqrstuvwx\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n",
+      {HEADER_NO_BUNDLE
+       "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=ice-ufrag:abcd\r\n"
+       "a=ice-pwd:abcdefghijklmnopqrstuvwx\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n",
        "a=mid"},
       {HEADER "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\na=rtpmap:111 opus/48000/2\r\n",
        "rtcp-mux"},
@@ -230,7 +234,8 @@ test_subscribe_offer_and_answer(void)
   g_assert_cmpstr(v->msid_stream, ==, "p-1234");
   g_assert_cmpint(wt_sdp_media_get_setup(offer, v), ==, WT_SDP_SETUP_ACTPASS);
   /* One id per URI across the whole offer. */
-  WtSdpExtmap *orientation = wt_sdp_media_find_extmap(v, wt_extension_uri(WT_EXT_VIDEO_ORIENTATION));
+  WtSdpExtmap *orientation =
+      wt_sdp_media_find_extmap(v, wt_extension_uri(WT_EXT_VIDEO_ORIENTATION));
   g_assert_cmpuint(orientation->id, ==, wt_extension_id(WT_EXT_VIDEO_ORIENTATION));
   WtSdpMedia *gone = g_ptr_array_index(offer->media, 2);
   g_assert_cmpint(gone->direction, ==, WT_SDP_DIRECTION_INACTIVE);
