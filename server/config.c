@@ -254,6 +254,18 @@ wt_config_free(WtConfig *config)
   g_free(config);
 }
 
+/* The keys that name an HTTP endpoint witnessd calls: empty, or http(s)://. */
+static gboolean
+url_ok(const KeySpec *spec, const char *value)
+{
+  if (!g_str_equal(spec->group, "notary") ||
+      !(g_str_equal(spec->key, "url") || g_str_equal(spec->key, "tsa_url")))
+    return TRUE;
+  g_autofree char *v = g_strstrip(g_strdup(value));
+  return !*v || g_ascii_strncasecmp(v, "http://", 7) == 0 ||
+         g_ascii_strncasecmp(v, "https://", 8) == 0;
+}
+
 gboolean
 wt_config_set(WtConfig *config, const char *group, const char *key, const char *value,
               GError **error)
@@ -262,6 +274,12 @@ wt_config_set(WtConfig *config, const char *group, const char *key, const char *
   if (!spec) {
     g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND,
                 "unknown key [%s] %s (witnessd --print-config lists every key)", group, key);
+    return FALSE;
+  }
+  if (!url_ok(spec, value)) {
+    g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                "[%s] %s = \"%s\": expected an http:// or https:// URL (or nothing)", group, key,
+                value);
     return FALSE;
   }
   return set_value(config, spec, value, error);

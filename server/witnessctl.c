@@ -124,6 +124,12 @@ verify(const Options *o, const char *dir)
   g_autoptr(WtConfig) config = load_config(o, &error);
   g_autofree char *keys_dir = config ? wt_config_keys_dir(config) : NULL;
   g_autoptr(GHashTable) keys = keys_dir ? wt_signing_keys_list(keys_dir, &error) : NULL;
+  if (keys && g_hash_table_size(keys) == 0) {
+    printf("FAIL no signing keys in %s: give --data the data folder of the witnessd that made "
+           "the recording\n",
+           keys_dir);
+    return 1;
+  }
   WtVerifyReport report;
   if (!keys || !wt_recording_verify_full(dir, keys, o->tsa_ca, &report, &error)) {
     printf("FAIL %s\n", error->message);

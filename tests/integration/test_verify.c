@@ -82,13 +82,21 @@ test_verify_refuses_what_is_not_evidence(void)
   g_autofree char *out = NULL;
   g_assert_cmpint(run_verify(data, root, &out), ==, 1);
   g_assert_cmpstr(out, ==, "FAIL chain.jsonl: missing or unreadable\n");
+  /* A data folder with no keys (a wrong --data) is named as such. */
+  g_autofree char *nowhere = g_build_filename(root, "nowhere", NULL);
+  g_autofree char *out1 = NULL;
+  g_assert_cmpint(run_verify(nowhere, dir, &out1), ==, 1);
+  g_assert_true(g_str_has_prefix(out1, "FAIL no signing keys in "));
   /* Another server's data folder does not know the key. */
-  g_autofree char *other = g_build_filename(root, "other", NULL);
+  g_autofree char *root2 = wt_it_make_temp_dir();
+  g_autofree char *other = g_build_filename(root2, "data", NULL);
+  g_free(make_recording(root2, other));
   g_autofree char *out2 = NULL;
   g_assert_cmpint(run_verify(other, dir, &out2), ==, 1);
   g_assert_true(g_str_has_prefix(out2, "FAIL seal: signed by ed25519-"));
   g_assert_nonnull(strstr(out2, "which is not one of this server's keys"));
   wt_it_rm_rf(root);
+  wt_it_rm_rf(root2);
 }
 
 int

@@ -75,6 +75,8 @@ test_errors(void)
   assert_file_refused("[http]\nport=70000\n", "[http] port");
   assert_file_refused("[http]\nport=-1\n", "[http] port");
   assert_file_refused("[limits]\nmessages_per_second=0\n", "messages_per_second");
+  assert_file_refused("[notary]\nurl=notaurl\n", "[notary] url");
+  assert_file_refused("[notary]\ntsa_url=ftp://tsa.example\n", "[notary] tsa_url");
   assert_file_refused("this is not a key file\n", "");
 }
 
