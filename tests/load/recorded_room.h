@@ -57,6 +57,18 @@ rr_record_token(WtItDaemon *d, const char *sub)
   return g_steal_pointer(&token);
 }
 
+/* @staff (a record-claim connection) joins room load-0, which must start
+ * recording; returns the recording id (transfer full). */
+static inline char *
+rr_join_recorded(WtItWs *staff)
+{
+  g_autoptr(JsonObject) joined =
+      rr_request(staff, "{\"type\":\"join\",\"id\":2,\"room\":\"load-0\"}");
+  JsonObject *rec = json_object_get_object_member(wt_it_assert_result(joined, 2), "recording");
+  g_assert_cmpstr(json_object_get_string_member(rec, "state"), ==, "on");
+  return g_strdup(json_object_get_string_member(rec, "id"));
+}
+
 /* witness-load (@load) publishing @clip_dir's clip into room load-0 of @d
  * for @seconds, in the background (transfer full). */
 static inline GSubprocess *

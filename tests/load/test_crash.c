@@ -48,11 +48,7 @@ test_sigkill_mid_recording(void)
   g_autoptr(WtItDaemon) d = wt_it_daemon_start(CONFIG);
   g_autofree char *token = rr_record_token(d, "witness-1");
   g_autoptr(WtItWs) staff = wt_it_ws_hello(d, token, NULL);
-  g_autoptr(JsonObject) joined =
-      rr_request(staff, "{\"type\":\"join\",\"id\":2,\"room\":\"load-0\"}");
-  JsonObject *rec = json_object_get_object_member(wt_it_assert_result(joined, 2), "recording");
-  g_assert_cmpstr(json_object_get_string_member(rec, "state"), ==, "on");
-  g_autofree char *id = g_strdup(json_object_get_string_member(rec, "id"));
+  g_autofree char *id = rr_join_recorded(staff);
   g_autofree char *data_dir = g_strdup(wt_it_daemon_data_dir(d));
   g_autofree char *dir = g_build_filename(data_dir, "archive", id, NULL);
 

@@ -36,11 +36,7 @@ record_room(WtItDaemon *d, gint64 *stopped_us)
   g_strstrip(token);
   wt_it_daemon_forbid_in_log(d, token);
   g_autoptr(WtItWs) staff = wt_it_ws_hello(d, token, NULL);
-  g_autoptr(JsonObject) joined =
-      rr_request(staff, "{\"type\":\"join\",\"id\":2,\"room\":\"load-0\"}");
-  JsonObject *rec = json_object_get_object_member(wt_it_assert_result(joined, 2), "recording");
-  g_assert_cmpstr(json_object_get_string_member(rec, "state"), ==, "on");
-  char *id = g_strdup(json_object_get_string_member(rec, "id"));
+  char *id = rr_join_recorded(staff);
 
   g_autofree char *secret =
       g_build_filename(wt_it_daemon_data_dir(d), "secrets", "token.key", NULL);

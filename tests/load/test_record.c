@@ -65,12 +65,7 @@ test_recorded_room(void)
   g_assert_cmpint(wt_it_run(mint, NULL, 30000, &token, NULL), ==, 0);
   g_strstrip(token);
   g_autoptr(WtItWs) staff = wt_it_ws_hello(d, token, NULL);
-  g_autoptr(JsonObject) joined =
-      rr_request(staff, "{\"type\":\"join\",\"id\":2,\"room\":\"load-0\"}");
-  JsonObject *result = wt_it_assert_result(joined, 2);
-  JsonObject *rec = json_object_get_object_member(result, "recording");
-  g_assert_cmpstr(json_object_get_string_member(rec, "state"), ==, "on");
-  g_autofree char *id = g_strdup(json_object_get_string_member(rec, "id"));
+  g_autofree char *id = rr_join_recorded(staff);
 
   g_autofree char *secret =
       g_build_filename(wt_it_daemon_data_dir(d), "secrets", "token.key", NULL);
