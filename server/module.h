@@ -222,6 +222,12 @@ struct _WtModuleServices {
    * outside the data folder. */
   char *(*signed_url)(WtModuleHost *host, const char *path, guint ttl_s);
 
+  /* Checks recording @id as `witnessctl verify` does (segments, chain, seal,
+   * key, timestamp): {"ok": bool, "problem": first thing that does not match,
+   * "segments": n, "sealed_at"} (transfer full); NULL with @error when the
+   * recording is unknown or unreadable. Reads every byte: call it when asked. */
+  JsonObject *(*recording_verify)(WtModuleHost *host, const char *id, GError **error);
+
   /* -- Administration -- */
   /* Rooms open now: [{"room", "participants": n, "worker"}] (transfer full). */
   JsonArray *(*rooms_list)(WtModuleHost *host);
