@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 typedef enum { KEY_STRING, KEY_UINT, KEY_DOUBLE, KEY_BOOL } KeyType;
 
@@ -157,6 +158,14 @@ static const KeySpec keys[] = {
     {"liveness", "search_near_face", KEY_BOOL, FIELD(liveness_search_near_face), "true", 0, 0,
      "Search a square around the last face found (the whole frame every second and when it is "
      "lost): about half the detector's cost."},
+    {"modules", "dir", KEY_STRING, FIELD(modules_dir), "", 0, 0,
+     "Folder of workflow modules (*.so); empty means the one built or installed with witnessd. "
+     "Each module's own settings are the group [module.<name>] (see its README)."},
+    {"modules", "load", KEY_STRING, FIELD(modules_load), "", 0, 0,
+     "Modules to load, comma-separated (e.g. consult,appoint); empty means every one in dir."},
+    {"modules", "adjustable_clock", KEY_BOOL, FIELD(modules_adjustable_clock), "false", 0, 0,
+     "Tests and rehearsals only: admins may move the workflow clock (appointment times); token "
+     "expiry keeps real time."},
     {"testing", "drop_to_subscribers_percent", KEY_UINT, FIELD(drop_to_subscribers_percent), "0", 0,
      50, "Tests only: drop this share of media packets toward subscribers, to exercise NACK."},
 };
@@ -171,6 +180,7 @@ static const char *const groups_help[][2] = {
     {"recording", "Dual recording: segments, hash chain and seal."},
     {"notary", "Handing seals to the registration backend (or the local ledger)."},
     {"liveness", "Liveness checks on applicants' video."},
+    {"modules", "Workflow modules: queue, appointments, entrustment, archive."},
     {"testing", "Switches for tests; leave them alone in production."},
 };
 
@@ -239,7 +249,16 @@ wt_config_new(void)
     gboolean ok = set_value(config, &keys[i], keys[i].def, NULL);
     g_assert(ok);
   }
+  config->module_settings =
+      g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_hash_table_unref);
   return config;
+}
+
+const char *
+wt_config_module_setting(const WtConfig *config, const char *module, const char *key)
+{
+  GHashTable *settings = g_hash_table_lookup(config->module_settings, module);
+  return settings ? g_hash_table_lookup(settings, key) : NULL;
 }
 
 void
@@ -251,6 +270,7 @@ wt_config_free(WtConfig *config)
     if (keys[i].type == KEY_STRING)
       g_free(*(char **)slot(config, &keys[i]));
   }
+  g_clear_pointer(&config->module_settings, g_hash_table_unref);
   g_free(config);
 }
 
@@ -270,6 +290,22 @@ gboolean
 wt_config_set(WtConfig *config, const char *group, const char *key, const char *value,
               GError **error)
 {
+  if (g_str_has_prefix(group, "module.")) {
+    const char *module = group + strlen("module.");
+    if (!*module || strlen(module) > 32 ||
+        strspn(module, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(module)) {
+      g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_GROUP_NOT_FOUND,
+                  "[%s]: a module name is 1 to 32 of a-z 0-9 -", group);
+      return FALSE;
+    }
+    GHashTable *settings = g_hash_table_lookup(config->module_settings, module);
+    if (!settings) {
+      settings = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+      g_hash_table_insert(config->module_settings, g_strdup(module), settings);
+    }
+    g_hash_table_insert(settings, g_strdup(key), g_strstrip(g_strdup(value)));
+    return TRUE; /* the module checks its own keys when it loads */
+  }
   const KeySpec *spec = find_key(group, key);
   if (!spec) {
     g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND,
@@ -347,6 +383,18 @@ wt_config_to_string(const WtConfig *config)
                              *keys[i].def ? keys[i].def : "empty", keys[i].key);
       print_value(out, config, &keys[i]);
       g_string_append_c(out, '\n');
+    }
+  }
+  /* Module settings as given (their modules document them). */
+  g_autoptr(GList) modules =
+      g_list_sort(g_hash_table_get_keys(config->module_settings), (GCompareFunc)g_strcmp0);
+  for (GList *m = modules; m; m = m->next) {
+    GHashTable *settings = g_hash_table_lookup(config->module_settings, m->data);
+    g_string_append_printf(out, "\n[module.%s]\n", (char *)m->data);
+    g_autoptr(GList) names = g_list_sort(g_hash_table_get_keys(settings), (GCompareFunc)g_strcmp0);
+    for (GList *k = names; k; k = k->next) {
+      g_autofree char *escaped = g_strescape(g_hash_table_lookup(settings, k->data), NULL);
+      g_string_append_printf(out, "%s=%s\n", (char *)k->data, escaped);
     }
   }
   return g_string_free(out, FALSE);

@@ -82,8 +82,15 @@ typedef struct {
   double liveness_scale_factor;
   guint liveness_opencv_threads;
   gboolean liveness_search_near_face;
+  /* [modules] */
+  char *modules_dir;
+  char *modules_load;
+  gboolean modules_adjustable_clock;
   /* [testing] */
   guint drop_to_subscribers_percent;
+  /* [module.<name>] groups, kept as text for the modules to read:
+   * "<name>" -> (key -> value), both strings. */
+  GHashTable *module_settings;
 } WtConfig;
 
 /* A config holding every default (transfer full). */
@@ -97,6 +104,9 @@ gboolean wt_config_load_file(WtConfig *config, const char *path, GError **error)
 /* Sets one key from its text form, as a file would. */
 gboolean wt_config_set(WtConfig *config, const char *group, const char *key, const char *value,
                        GError **error);
+
+/* The value of @key in [module.@module] (transfer none), NULL when unset. */
+const char *wt_config_module_setting(const WtConfig *config, const char *module, const char *key);
 
 /* The whole configuration as a commented key file (transfer full). */
 char *wt_config_to_string(const WtConfig *config);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "module_host.h"
 #include "notary.h"
 #include "rooms.h"
 #include "seal.h"
@@ -27,6 +28,7 @@ struct _WtDaemon {
   WtSignaling *signaling;
   WtDb *db;
   WtNotary *notary;
+  WtModules *modules;
   gint64 started_us;
   guint authenticated_sessions;
   guint signal_sources[2];
@@ -48,6 +50,8 @@ on_session_opened(guint64 session, const WtIdentity *who, gpointer user_data)
 {
   WtDaemon *daemon = user_data;
   daemon->authenticated_sessions++;
+  if (daemon->modules)
+    wt_modules_session_opened(daemon->modules, session, who);
 }
 
 static void
@@ -57,13 +61,54 @@ on_session_closed(guint64 session, gpointer user_data)
   daemon->authenticated_sessions--;
   if (daemon->rooms)
     wt_rooms_session_closed(daemon->rooms, session);
+  if (daemon->modules)
+    wt_modules_session_closed(daemon->modules, session);
 }
 
 static gboolean
 on_request(WtRequest *req, gpointer user_data)
 {
   WtDaemon *daemon = user_data;
-  return daemon->rooms && wt_rooms_handle_request(daemon->rooms, req);
+  if (daemon->rooms && wt_rooms_handle_request(daemon->rooms, req))
+    return TRUE;
+  return daemon->modules && wt_modules_handle_request(daemon->modules, req);
+}
+
+static void
+on_room_event(const char *event, JsonObject *fields, gpointer user_data)
+{
+  WtDaemon *daemon = user_data;
+  if (daemon->modules)
+    wt_modules_dispatch(daemon->modules, event, fields);
+}
+
+/* The workflow modules, with their keys: ID numbers are hashed with a key of
+ * their own (<data>/secrets/id-hash.key); media URLs are signed with one
+ * derived from the token secret. */
+static gboolean
+start_modules(WtDaemon *daemon, GError **error)
+{
+  const WtConfig *config = daemon->config;
+  g_autofree char *id_key_path = g_build_filename(config->data_dir, "secrets", "id-hash.key", NULL);
+  g_autoptr(GBytes) id_key = wt_secret_load_or_create(id_key_path, error);
+  if (!id_key)
+    return FALSE;
+  g_autofree char *dir =
+      *config->modules_dir ? g_strdup(config->modules_dir) : wt_modules_default_dir();
+  WtModulesEnv env = {
+      .config = config,
+      .signaling = daemon->signaling,
+      .rooms = daemon->rooms,
+      .notary = daemon->notary,
+      .db = daemon->db,
+      .id_hash_key = id_key,
+      .media_key = NULL,
+      .modules_dir = dir,
+  };
+  if (!(daemon->modules = wt_modules_new(&env, error)))
+    return FALSE;
+  wt_rooms_set_observer(daemon->rooms, on_room_event, daemon);
+  return TRUE;
 }
 
 static void
@@ -340,6 +385,10 @@ wt_daemon_new(const WtConfig *config, GError **error)
     return NULL;
   }
   wt_rooms_set_signaling(daemon->rooms, daemon->signaling);
+  if (!start_modules(daemon, error)) {
+    wt_daemon_free(daemon);
+    return NULL;
+  }
   g_message("witnessd %s: data in %s, web client from %s, %u media workers", WT_VERSION,
             config->data_dir, web_root, wt_worker_pool_size(daemon->workers));
   return daemon;
@@ -367,12 +416,19 @@ wt_daemon_free(WtDaemon *daemon)
   gint64 t0 = g_get_monotonic_time();
   /* Rooms, then workers, so nothing posts replies to a front door that is
    * gone; the front door last, closing clients with 1001. */
+  if (daemon->modules)
+    wt_modules_engine_stopping(daemon->modules);
   wt_rooms_free(g_steal_pointer(&daemon->rooms));
   wt_worker_pool_free(daemon->workers);
   /* After the rooms: their last seals are in the outbox, delivered next start. */
   g_clear_pointer(&daemon->notary, wt_notary_free);
-  g_clear_pointer(&daemon->db, wt_db_close);
   wt_signaling_free(daemon->signaling, 1000);
+  /* Modules last: answers to their room operations that were still on the
+   * way run first, and the database stays open for them until then. */
+  while (g_main_context_iteration(NULL, FALSE))
+    ;
+  g_clear_pointer(&daemon->modules, wt_modules_free);
+  g_clear_pointer(&daemon->db, wt_db_close);
   for (guint i = 0; i < G_N_ELEMENTS(daemon->signal_sources); i++) {
     if (daemon->signal_sources[i])
       g_source_remove(daemon->signal_sources[i]);

@@ -23,6 +23,8 @@
  *
  * What a module sees: requests from clients addressed to it
  *   {"type":"request","id":7,"module":"consult","action":"join","topic":"..."}
+ * (`type`, `id`, `module` and `action` are the protocol's; a module's own
+ * fields take other names, e.g. `id_number`, never `id`)
  * and events (event()): sessions opening and closing, participants joining
  * and leaving rooms, recordings starting, failing and being sealed, liveness
  * decisions. What a module does: answer requests, notify people (an event

@@ -41,4 +41,33 @@ void wt_rooms_append_metrics(WtRooms *rooms, GString *out);
  * 1 s; a slow disk or TSA while sealing can make it longer). */
 void wt_rooms_free(WtRooms *rooms);
 
+/* An engine event as modules see it (module.h lists them). @event and @fields
+ * (transfer none). Called on the main thread. */
+typedef void (*WtRoomsObserver)(const char *event, JsonObject *fields, gpointer user_data);
+/* Where room events go (borrowed; before the first room). */
+void wt_rooms_set_observer(WtRooms *rooms, WtRoomsObserver observer, gpointer user_data);
+/* Lets @sub join @room although their token's `room` claim names another or none. */
+void wt_rooms_invite(WtRooms *rooms, const char *room, const char *sub);
+/* TRUE when @room exists now or has invitations. */
+gboolean wt_rooms_known(WtRooms *rooms, const char *room);
+/* Ends @room: everyone gets `left` {room, reason} and loses media, the room's
+ * invitations are dropped, a running recording is sealed ("ended"). */
+void wt_rooms_close(WtRooms *rooms, const char *room, const char *reason);
+/* Answer to a command, on the main thread: @result or @error (transfer none). */
+typedef void (*WtRoomsDone)(JsonObject *result, const GError *error, gpointer user_data);
+/* Runs @command (transfer full) on @room's worker and calls @done on the main thread:
+ *   {"command":"status"} -> {"room", "recording": {"state": on|stopping|off, "id"},
+ *       "participants": [{"participant","sub","role","tracks":[...],
+ *                         "recorded": {"audio": bool, "video": bool}, "liveness": {...}}]}
+ *   {"command":"record","action":"start"|"stop"} -> {"state","recording"}
+ *   {"command":"liveness","sub": s} -> {"participant","state":"checking"}
+ *   {"command":"evidence","type": t, "payload": {...}} -> {"recording"}
+ * Errors (GError, G_IO_ERROR domain): G_IO_ERROR_NOT_FOUND (no such room / participant),
+ * G_IO_ERROR_NO_SPACE (disk full), G_IO_ERROR_NOT_CONNECTED (evidence while nothing is
+ * recorded), G_IO_ERROR_INVALID_ARGUMENT (bad command), others with a clear message. */
+void wt_rooms_command(WtRooms *rooms, const char *room, JsonObject *command, WtRoomsDone done,
+                      gpointer user_data);
+/* Rooms open now: [{"room","participants","worker"}] (transfer full). */
+JsonArray *wt_rooms_list(WtRooms *rooms);
+
 G_END_DECLS

@@ -509,6 +509,47 @@ select_stats(sqlite3 *sql, gpointer user_data, GError **error)
   return rc == SQLITE_DONE || wt_db_set_error(error, sql, "counting the outbox");
 }
 
+static gboolean
+select_waiting(sqlite3 *sql, gpointer user_data, GError **error)
+{
+  JsonArray *out = user_data;
+  g_autoptr(sqlite3_stmt) stmt =
+      wt_db_prepare(sql,
+                    "SELECT recording, kind, seq, state, attempts, last_error, created_ms,"
+                    " next_attempt_ms FROM outbox WHERE state != 'delivered' ORDER BY id",
+                    error);
+  if (!stmt)
+    return FALSE;
+  int rc;
+  gint64 now = now_ms();
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    JsonObject *o = json_object_new();
+    json_object_set_string_member(o, "recording", (const char *)sqlite3_column_text(stmt, 0));
+    json_object_set_string_member(o, "kind", (const char *)sqlite3_column_text(stmt, 1));
+    json_object_set_int_member(o, "seq", sqlite3_column_int64(stmt, 2));
+    json_object_set_string_member(o, "state", (const char *)sqlite3_column_text(stmt, 3));
+    json_object_set_int_member(o, "attempts", sqlite3_column_int64(stmt, 4));
+    if (sqlite3_column_type(stmt, 5) == SQLITE_NULL)
+      json_object_set_null_member(o, "last_error");
+    else
+      json_object_set_string_member(o, "last_error", (const char *)sqlite3_column_text(stmt, 5));
+    json_object_set_int_member(o, "age_s", MAX(0, (now - sqlite3_column_int64(stmt, 6)) / 1000));
+    json_object_set_int_member(o, "next_attempt_in_s",
+                               MAX(0, (sqlite3_column_int64(stmt, 7) - now) / 1000));
+    json_array_add_object_element(out, o);
+  }
+  return rc == SQLITE_DONE || wt_db_set_error(error, sql, "listing the outbox");
+}
+
+JsonArray *
+wt_notary_list_waiting(WtNotary *notary, GError **error)
+{
+  g_autoptr(JsonArray) out = json_array_new();
+  if (!wt_db_transaction(notary->db, select_waiting, out, error))
+    return NULL;
+  return g_steal_pointer(&out);
+}
+
 gboolean
 wt_notary_get_stats(WtNotary *notary, WtNotaryStats *out, GError **error)
 {

@@ -82,6 +82,11 @@ typedef struct {
   guint64 attempts_total;      /* delivery attempts by this process */
 } WtNotaryStats;
 
+/* Outbox items not yet acknowledged (pending, or failed for good), oldest
+ * first: [{recording, kind, seq, state, attempts, last_error, age_s,
+ * next_attempt_in_s}] (transfer full); NULL with @error. */
+JsonArray *wt_notary_list_waiting(WtNotary *notary, GError **error);
+
 /* Counts of the outbox now. */
 gboolean wt_notary_get_stats(WtNotary *notary, WtNotaryStats *out, GError **error);
 

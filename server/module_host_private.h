@@ -1,0 +1,35 @@
+/* module_host_private.h — the host's state, shared by module_host.c (loading,
+ * requests, events) and module_services.c (the services table). Main thread. */
+#pragma once
+
+#include "module.h"
+#include "module_host.h"
+
+/* The host side of one loaded module. */
+struct _WtModuleHost {
+  WtModules *modules;
+  char *name; /* the table's, copied */
+  char *path;
+  void *handle; /* dlopen() */
+  const WtModule *table;
+  gpointer instance;
+};
+
+/* Who a connection is, for notify() and session events. */
+typedef struct {
+  char *sub;
+  WtRole role;
+  char *participant;
+} ModuleSession;
+
+struct _WtModules {
+  WtModulesEnv env;
+  GPtrArray *hosts;     /* WtModuleHost*, in load order */
+  GHashTable *sessions; /* guint64* session -> ModuleSession* */
+  gint64 clock_offset_ms;
+  char *archive_dir;
+  char *keys_dir;
+};
+
+/* The services table every module gets (module_services.c). */
+extern const WtModuleServices wt_module_services;
