@@ -1,0 +1,138 @@
+/* test_consult_restart.c — the consultation queue (server/modules/consult)
+ * survives a restart of witnessd: tickets keep their numbers and order, a
+ * call that was under way goes back to the front of the queue (its room did
+ * not survive), and after the restart an applicant who does not come back
+ * within [module.consult] grace_seconds loses their place while one who did
+ * keeps it. The first witnessd is killed (SIGKILL), as in a crash: every
+ * change was already committed. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "harness.h"
+
+#define CONFIG(grace)                                                                              \
+  "[modules]\nload=consult\n[module.consult]\ngrace_seconds=" grace                                \
+  "\ndefault_handle_seconds=100\n[liveness]\nenabled=false\n"
+
+/* Sends a consult request and returns its reply, skipping the events that
+ * may come first (transfer full). */
+static JsonObject *
+consult(WtItWs *ws, gint64 id, const char *action, const char *fields)
+{
+  g_autofree char *text = g_strdup_printf("{\"type\":\"request\",\"id\":%" G_GINT64_FORMAT
+                                          ",\"module\":\"consult\",\"action\":\"%s\"%s%s}",
+                                          id, action, fields ? "," : "", fields ? fields : "");
+  g_assert_true(wt_it_ws_send(ws, text));
+  for (;;) {
+    JsonObject *m = wt_it_ws_recv(ws);
+    if (!g_str_equal(wt_it_get_string(m, "type"), "event"))
+      return m;
+    json_object_unref(m);
+  }
+}
+
+static WtItWs *
+applicant(WtItDaemon *d, const char *sub)
+{
+  g_autofree char *token = wt_it_mint(d, "applicant", sub, NULL);
+  return wt_it_ws_hello(d, token, NULL);
+}
+
+/* {"ticket", "position", "state"} of @sub's status. */
+static void
+expect_status(WtItWs *ws, gint64 id, gint64 ticket, gint64 position, const char *state)
+{
+  g_autoptr(JsonObject) r = consult(ws, id, "status", NULL);
+  JsonObject *res = wt_it_assert_result(r, id);
+  g_assert_cmpstr(wt_it_get_string(res, "state"), ==, state);
+  if (ticket)
+    g_assert_cmpint(json_object_get_int_member(res, "ticket"), ==, ticket);
+  g_assert_cmpint(json_object_get_int_member_with_default(res, "position", 0), ==, position);
+}
+
+static void
+test_queue_survives_restart(void)
+{
+  g_autoptr(WtItDaemon) d = wt_it_daemon_start(CONFIG("60"));
+  g_autoptr(WtItWs) a = applicant(d, "amy");
+  g_autoptr(WtItWs) b = applicant(d, "bob");
+  g_autoptr(WtItWs) c = applicant(d, "cat");
+  g_autoptr(WtItWs) e = applicant(d, "eve");
+  g_autofree char *staff_token = wt_it_mint(d, "staff", "sam", NULL);
+  g_autoptr(WtItWs) sam = wt_it_ws_hello(d, staff_token, NULL);
+
+  gint64 tickets[4];
+  WtItWs *all[] = {a, b, c, e};
+  for (int i = 0; i < 4; i++) {
+    g_autoptr(JsonObject) r = consult(all[i], 2, "join", "\"topic\":\"transfer\"");
+    JsonObject *res = wt_it_assert_result(r, 2);
+    g_assert_cmpint(json_object_get_int_member(res, "position"), ==, i + 1);
+    tickets[i] = json_object_get_int_member(res, "ticket");
+  }
+  /* bob leaves; staff take amy (a call under way at the crash). */
+  g_autoptr(JsonObject) left = consult(b, 3, "leave", NULL);
+  wt_it_assert_result(left, 3);
+  g_autoptr(JsonObject) taken = consult(sam, 2, "take", NULL);
+  JsonObject *take = wt_it_assert_result(taken, 2);
+  g_assert_cmpint(json_object_get_int_member(take, "ticket"), ==, tickets[0]);
+  g_assert_nonnull(strstr(wt_it_get_string(take, "room"), "consult-"));
+  expect_status(c, 4, tickets[2], 1, "waiting");
+  expect_status(e, 4, tickets[3], 2, "waiting");
+
+  /* A crash: nothing gets a chance to be written on the way out. */
+  g_assert_cmpint(wt_it_daemon_stop_signal(d, SIGKILL, NULL), ==, 128 + SIGKILL);
+  wt_it_ws_free(g_steal_pointer(&a));
+  wt_it_ws_free(g_steal_pointer(&b));
+  wt_it_ws_free(g_steal_pointer(&c));
+  wt_it_ws_free(g_steal_pointer(&e));
+  wt_it_ws_free(g_steal_pointer(&sam));
+
+  /* Same data, a short grace period this time. */
+  g_autoptr(WtItDaemon) d2 = wt_it_daemon_new(CONFIG("3"));
+  g_autofree char *data2 = g_strdup(wt_it_daemon_data_dir(d2));
+  wt_it_rm_rf(data2);
+  g_assert_cmpint(rename(wt_it_daemon_data_dir(d), data2), ==, 0);
+  g_autoptr(GError) error = NULL;
+  g_assert_true(wt_it_daemon_spawn(d2, &error));
+
+  /* cat and eve come back at once: amy's call went back to the front. */
+  g_autoptr(WtItWs) c2 = applicant(d2, "cat");
+  g_autoptr(WtItWs) e2 = applicant(d2, "eve");
+  expect_status(c2, 2, tickets[2], 2, "waiting");
+  expect_status(e2, 2, tickets[3], 3, "waiting");
+  g_autofree char *staff2 = wt_it_mint(d2, "staff", "sam", NULL);
+  g_autoptr(WtItWs) sam2 = wt_it_ws_hello(d2, staff2, NULL);
+  g_autoptr(JsonObject) listed = consult(sam2, 2, "list", NULL);
+  JsonArray *queue = json_object_get_array_member(wt_it_assert_result(listed, 2), "queue");
+  g_assert_cmpuint(json_array_get_length(queue), ==, 3);
+  const char *order[] = {"amy", "cat", "eve"};
+  for (guint i = 0; i < 3; i++) {
+    JsonObject *t = json_array_get_object_element(queue, i);
+    g_assert_cmpstr(wt_it_get_string(t, "sub"), ==, order[i]);
+    g_assert_cmpstr(wt_it_get_string(t, "state"), ==, "waiting");
+    /* amy has not come back: away, place kept for now. */
+    g_assert_cmpint(json_object_get_boolean_member(t, "away"), ==, i == 0);
+  }
+  /* Taking "the next" skips amy while she is away. */
+  g_autoptr(JsonObject) next = consult(sam2, 3, "take", NULL);
+  g_assert_cmpint(json_object_get_int_member(wt_it_assert_result(next, 3), "ticket"), ==,
+                  tickets[2]);
+
+  /* amy stays away beyond the grace period: dropped; eve moves up to 1. */
+  wt_it_pump(4500);
+  expect_status(e2, 3, tickets[3], 1, "waiting");
+  g_autoptr(WtItWs) a2 = applicant(d2, "amy");
+  expect_status(a2, 2, 0, 0, "none");
+  g_autofree char *log = wt_it_daemon_log(d2);
+  g_assert_nonnull(strstr(log, "did not come back in time"));
+  wt_it_daemon_stop_clean(d2);
+}
+
+int
+main(int argc, char **argv)
+{
+  wt_it_init(&argc, &argv);
+  g_test_add_func("/consult/queue-survives-restart", test_queue_survives_restart);
+  return wt_it_run_tests();
+}
