@@ -127,3 +127,10 @@ test('an applicant token is refused staff actions; bad requests are refused with
   assert.deepEqual(a.problems, []);
   await Promise.all([a.page.close(), s.page.close()]);
 });
+
+test('witnessd stops cleanly with the module loaded: exit 0, no sanitizer report', async () => {
+  const { code } = await server.stop();
+  const out = server.output();
+  assert.doesNotMatch(out, /AddressSanitizer|LeakSanitizer|runtime error/, out.slice(-3000));
+  assert.equal(code, 0, out.slice(-3000));
+});
