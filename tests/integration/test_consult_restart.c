@@ -4,7 +4,9 @@
  * not survive), and after the restart an applicant who does not come back
  * within [module.consult] grace_seconds loses their place while one who did
  * keeps it. The first witnessd is killed (SIGKILL), as in a crash: every
- * change was already committed. */
+ * change was already committed. Also: a taken applicant who never comes into
+ * the room is a no-show after arrive_seconds, and when staff disconnect for
+ * staff_grace_seconds their applicant goes back to the front of the queue. */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -129,10 +131,52 @@ test_queue_survives_restart(void)
   wt_it_daemon_stop_clean(d2);
 }
 
+/* Taken, never arrives: no-show, and the ticket is gone. Staff gone: back to the front. */
+static void
+test_no_show_and_staff_gone(void)
+{
+  g_autoptr(WtItDaemon) d = wt_it_daemon_start(
+      "[modules]\nload=consult\n[module.consult]\narrive_seconds=5\nstaff_grace_seconds=1\n"
+      "[liveness]\nenabled=false\n");
+  g_autoptr(WtItWs) a = applicant(d, "amy");
+  g_autoptr(WtItWs) b = applicant(d, "bob");
+  g_autofree char *staff_token = wt_it_mint(d, "staff", "sam", NULL);
+  g_autoptr(WtItWs) sam = wt_it_ws_hello(d, staff_token, NULL);
+  g_autoptr(JsonObject) j1 = consult(a, 2, "join", "\"topic\":\"x\"");
+  gint64 amy = json_object_get_int_member(wt_it_assert_result(j1, 2), "ticket");
+  g_autoptr(JsonObject) j2 = consult(b, 2, "join", "\"topic\":\"y\"");
+  gint64 bob = json_object_get_int_member(wt_it_assert_result(j2, 2), "ticket");
+
+  /* Staff take bob by number, then disconnect: after staff_grace_seconds he
+   * is back in the queue, in his old place behind amy. */
+  g_autofree char *take_bob = g_strdup_printf("\"ticket\":%" G_GINT64_FORMAT, bob);
+  g_autoptr(JsonObject) t1 = consult(sam, 2, "take", take_bob);
+  g_assert_cmpstr(wt_it_get_string(wt_it_assert_result(t1, 2), "state"), ==, "called");
+  expect_status(b, 3, bob, 0, "called");
+  wt_it_ws_free(g_steal_pointer(&sam));
+  wt_it_pump(2500);
+  expect_status(b, 4, bob, 2, "waiting");
+
+  /* Another staff member takes amy; she never comes into the room. */
+  g_autofree char *staff2 = wt_it_mint(d, "staff", "sue", NULL);
+  g_autoptr(WtItWs) sue = wt_it_ws_hello(d, staff2, NULL);
+  g_autoptr(JsonObject) t2 = consult(sue, 2, "take", NULL);
+  g_assert_cmpint(json_object_get_int_member(wt_it_assert_result(t2, 2), "ticket"), ==, amy);
+  expect_status(a, 3, amy, 0, "called");
+  wt_it_pump(6000);
+  expect_status(a, 4, 0, 0, "none");
+  expect_status(b, 5, bob, 1, "waiting");
+  g_autofree char *log = wt_it_daemon_log(d);
+  g_assert_nonnull(strstr(log, "did not come into the room"));
+  g_assert_nonnull(strstr(log, "back in the queue (the staff member disconnected)"));
+  wt_it_daemon_stop_clean(d);
+}
+
 int
 main(int argc, char **argv)
 {
   wt_it_init(&argc, &argv);
   g_test_add_func("/consult/queue-survives-restart", test_queue_survives_restart);
+  g_test_add_func("/consult/no-show-and-staff-gone", test_no_show_and_staff_gone);
   return wt_it_run_tests();
 }
