@@ -17,7 +17,8 @@
 //   request(module, action, fields) -> Promise of the result (WitnessError on error)
 //   onEvent(module, fn)  fn(msg) for each event the module sends; returns an unsubscribe
 //   onReady(fn)          fn(identity) after each hello (the first, and every reconnect)
-//   enterRoom(roomId) -> Promise<Room>, leaveRoom(), onRoomLeft(fn)
+//   enterRoom(roomId) -> Promise<Room>, leaveRoom(), onRoomLeft(fn(reason)),
+//   inRoom(roomId)       TRUE while the page is in that room
 //   showTab()            brings the panel's tab to the front
 // Elements are made with textContent only. The page's state is on
 // #status[data-state]: no-token, connecting, connected, refused, closed.
@@ -131,6 +132,7 @@ export function startShell({ page, panels }) {
     enterRoom: (roomId) => view.enter(roomId),
     leaveRoom: () => view.leave(),
     onRoomLeft: (fn) => view.onLeft(fn),
+    inRoom: (roomId) => view.room?.id === roomId,
   };
 
   // Tabs: one button and one section per panel.

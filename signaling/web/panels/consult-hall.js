@@ -102,6 +102,12 @@ export function mount(root, ctx) {
     else follow.leave();
   };
 
+  // Leaving the room by hand (its Leave button) hangs up: the ticket ends.
+  ctx.onRoomLeft((reason) => {
+    if (reason === 'left' && ['called', 'in-call'].includes(ticket.state)) {
+      ctx.request('consult', 'leave').catch((err) => showError(message, err, t));
+    }
+  });
   ctx.onEvent('consult', (msg) => {
     if (msg.event === 'queue') update(msg);
   });
