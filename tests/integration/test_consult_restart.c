@@ -172,11 +172,35 @@ test_no_show_and_staff_gone(void)
   wt_it_daemon_stop_clean(d);
 }
 
+/* A bad setting refuses the module, naming the key; named in load, witnessd does not start. */
+static void
+test_bad_settings_refused(void)
+{
+  struct {
+    const char *config, *expect;
+  } cases[] = {
+      {"[modules]\nload=consult\n[module.consult]\ngrace_seconds=soon\n",
+       "[module.consult] grace_seconds must be a whole number from 0 to 86400, not \"soon\""},
+      {"[modules]\nload=appoint\n[module.appoint]\nopen=9am\n",
+       "[module.appoint] open must be a time HH:MM, not \"9am\""},
+      {"[modules]\nload=appoint\n[module.appoint]\ncapacity_transfer=-2\n",
+       "[module.appoint] capacity_transfer must be a whole number from 0 to 1000"},
+  };
+  for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+    g_autoptr(WtItDaemon) d = wt_it_daemon_new(cases[i].config);
+    g_autofree char *log = NULL;
+    g_assert_cmpint(wt_it_daemon_expect_failure(d, &log), !=, 0);
+    if (!strstr(log, cases[i].expect))
+      g_error("expected \"%s\" in:\n%s", cases[i].expect, log);
+  }
+}
+
 int
 main(int argc, char **argv)
 {
   wt_it_init(&argc, &argv);
   g_test_add_func("/consult/queue-survives-restart", test_queue_survives_restart);
   g_test_add_func("/consult/no-show-and-staff-gone", test_no_show_and_staff_gone);
+  g_test_add_func("/modules/bad-settings-refused", test_bad_settings_refused);
   return wt_it_run_tests();
 }
