@@ -7,26 +7,17 @@
 #include <string.h>
 
 #include "harness.h"
+#include "module_request.h"
 
 #define CONFIG                                                                                     \
   "[modules]\nload=appoint\nadjustable_clock=true\n[module.appoint]\ncapacity=1\n"                 \
   "[liveness]\nenabled=false\n"
 #define MIN_MS G_GINT64_CONSTANT(60000)
 
-/* Sends a request and returns its reply, skipping events (transfer full). */
 static JsonObject *
 call(WtItWs *ws, gint64 id, const char *module, const char *action, const char *fields)
 {
-  g_autofree char *text = g_strdup_printf(
-      "{\"type\":\"request\",\"id\":%" G_GINT64_FORMAT ",\"module\":\"%s\",\"action\":\"%s\"%s%s}",
-      id, module, action, fields ? "," : "", fields ? fields : "");
-  g_assert_true(wt_it_ws_send(ws, text));
-  for (;;) {
-    JsonObject *m = wt_it_ws_recv(ws);
-    if (!g_str_equal(wt_it_get_string(m, "type"), "event"))
-      return m;
-    json_object_unref(m);
-  }
+  return wt_it_module_request(ws, id, module, action, fields);
 }
 
 /* Waits for an `appointment` event with @state (transfer full). */
