@@ -158,26 +158,39 @@ test_invite_and_close(void)
   wt_it_daemon_stop_clean(d);
 }
 
-/* @sub's "recorded" in a status of room load-0, polled until it is @want
- * for both kinds or @timeout_ms passed; FALSE then. */
+/* @sub's entry in a status of room load-0 (transfer full), NULL when not there. */
+static JsonObject *
+status_of(WtItWs *staff, gint64 *id, const char *sub)
+{
+  g_autoptr(JsonObject) r = hello(staff, *id, "\"action\":\"status\",\"room\":\"load-0\"");
+  JsonArray *people = json_object_get_array_member(wt_it_assert_result(r, *id), "participants");
+  (*id)++;
+  for (guint i = 0; i < json_array_get_length(people); i++) {
+    JsonObject *p = json_array_get_object_element(people, i);
+    if (g_strcmp0(wt_it_get_string(p, "sub"), sub) == 0)
+      return json_object_ref(p);
+  }
+  return NULL;
+}
+
+/* Whether @p's audio and video are both recorded (@want TRUE) or neither is. */
+static gboolean
+recorded_is(JsonObject *p, gboolean want)
+{
+  JsonObject *rec = json_object_get_object_member(p, "recorded");
+  return json_object_get_boolean_member(rec, "audio") == want &&
+         json_object_get_boolean_member(rec, "video") == want;
+}
+
+/* Polls until @sub's status is recorded_is(@want), at most @timeout_ms; FALSE then. */
 static gboolean
 wait_recorded(WtItWs *staff, gint64 *id, const char *sub, gboolean want, guint timeout_ms)
 {
   gint64 until = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
   do {
-    g_autoptr(JsonObject) r = hello(staff, *id, "\"action\":\"status\",\"room\":\"load-0\"");
-    JsonArray *people = json_object_get_array_member(wt_it_assert_result(r, *id), "participants");
-    (*id)++;
-    for (guint i = 0; i < json_array_get_length(people); i++) {
-      JsonObject *p = json_array_get_object_element(people, i);
-      if (g_strcmp0(wt_it_get_string(p, "sub"), sub) != 0)
-        continue;
-      JsonObject *rec = json_object_get_object_member(p, "recorded");
-      gboolean audio = json_object_get_boolean_member(rec, "audio");
-      gboolean video = json_object_get_boolean_member(rec, "video");
-      if (audio == want && video == want)
-        return TRUE;
-    }
+    g_autoptr(JsonObject) p = status_of(staff, id, sub);
+    if (p && recorded_is(p, want))
+      return TRUE;
     wt_it_pump(200);
   } while (g_get_monotonic_time() < until);
   return FALSE;
@@ -208,19 +221,11 @@ test_recorded_status_and_evidence(void)
   gint64 until = g_get_monotonic_time() + 20 * G_USEC_PER_SEC;
   gboolean publishing = FALSE;
   while (!publishing && g_get_monotonic_time() < until) {
-    g_autoptr(JsonObject) r = hello(sam, id, "\"action\":\"status\",\"room\":\"load-0\"");
-    JsonArray *people = json_object_get_array_member(wt_it_assert_result(r, id++), "participants");
-    for (guint i = 0; i < json_array_get_length(people); i++) {
-      JsonObject *p = json_array_get_object_element(people, i);
-      if (g_strcmp0(wt_it_get_string(p, "sub"), "pub-0") == 0 &&
-          json_array_get_length(json_object_get_array_member(p, "tracks")) == 2) {
-        JsonObject *rec = json_object_get_object_member(p, "recorded");
-        g_assert_false(json_object_get_boolean_member(rec, "audio"));
-        g_assert_false(json_object_get_boolean_member(rec, "video"));
-        publishing = TRUE;
-      }
-    }
-    if (!publishing)
+    g_autoptr(JsonObject) p = status_of(sam, &id, "pub-0");
+    publishing = p && json_array_get_length(json_object_get_array_member(p, "tracks")) == 2;
+    if (publishing)
+      g_assert_true(recorded_is(p, FALSE));
+    else
       wt_it_pump(200);
   }
   g_assert_true(publishing);
