@@ -121,6 +121,21 @@ test_link(void)
   g_autofree char *page = NULL;
   g_assert_cmpuint(wt_it_http_get(wt_it_daemon_url(d), "/", &page, NULL), ==, 200);
 
+  /* --page opens another page of the web client, which the server has. */
+  const char *hall[] = {"link",   "--data",    data,    "--base", "http://127.0.0.1:1234",
+                        "--role", "applicant", "--sub", "hana",   "--page",
+                        "hall",   NULL};
+  g_autofree char *out3 = NULL;
+  g_assert_cmpint(ctl(hall, &out3, NULL), ==, 0);
+  g_assert_true(g_str_has_prefix(out3, "http://127.0.0.1:1234/hall.html#token="));
+  g_strstrip(out3);
+  wt_it_daemon_forbid_in_log(d, strstr(out3, "#token=") + strlen("#token="));
+  g_autofree char *hall_page = NULL;
+  g_assert_cmpuint(wt_it_http_get(wt_it_daemon_url(d), "/hall.html", &hall_page, NULL), ==, 200);
+  g_autofree char *console_page = NULL;
+  g_assert_cmpuint(wt_it_http_get(wt_it_daemon_url(d), "/console.html", &console_page, NULL), ==,
+                   200);
+
   g_clear_pointer(&ws, wt_it_ws_free);
   g_clear_pointer(&ws2, wt_it_ws_free);
   wt_it_daemon_stop_clean(d);
@@ -169,6 +184,10 @@ test_usage_errors(void)
   const char *bad_base[] = {"link",   "--data", data,    "--base", "127.0.0.1:8080",
                             "--role", "staff",  "--sub", "s",      NULL};
   assert_usage(bad_base, "--base");
+  const char *bad_page[] = {"link",   "--data", data,    "--base", "http://127.0.0.1:8080",
+                            "--role", "staff",  "--sub", "s",      "--page",
+                            "../etc", NULL};
+  assert_usage(bad_page, "--page");
   /* None of that created a secret. */
   g_assert_false(g_file_test(data, G_FILE_TEST_EXISTS));
   wt_it_rm_rf(dir);
