@@ -134,6 +134,22 @@ test('an applicant token is refused staff actions; bad requests are refused with
   await Promise.all([a.page.close(), s.page.close()]);
 });
 
+test('the applicant hanging up (Leave in the room) ends the call for staff too', async () => {
+  const a = await openAs(server, applicants, { page: 'hall', role: 'applicant', sub: 'applicant-4' });
+  const s = await openAs(server, staff, { page: 'console', role: 'staff', sub: 'staff-3' });
+  // applicant-3's ticket from the test before is still waiting: take applicant-4's by number.
+  const mine = await request(a.page, 'consult', 'join', { topic: 'certificate' });
+  await waitFor(s.page, `[data-testid=consult-row][data-ticket="${mine.result.ticket}"] [data-testid=consult-take]`);
+  await s.page.locator(`[data-testid=consult-row][data-ticket="${mine.result.ticket}"] [data-testid=consult-take]`).click();
+  await waitFor(a.page, '#room-view[data-state=joined]');
+  await waitFor(s.page, '#room-view[data-state=joined]');
+  await a.page.locator('[data-testid=leave-room]').click();
+  await waitFor(a.page, '[data-testid=consult-state][data-state=left]');
+  await waitFor(s.page, '#room-view[data-state=left]');
+  assert.deepEqual([...a.problems, ...s.problems], []);
+  await Promise.all([a.page.close(), s.page.close()]);
+});
+
 test('witnessd stops cleanly with the module loaded: exit 0, no sanitizer report', async () => {
   const { code } = await server.stop();
   const out = server.output();
