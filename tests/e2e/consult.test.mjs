@@ -7,9 +7,10 @@
 // up live when the first is taken. Staff on the console see the queue, take
 // the next applicant: the module makes a room, invites the applicant, and
 // both pages enter it and decode each other's video. Staff end the call and
-// the applicant's panel says it ended. A reload keeps the applicant's place.
-// An applicant's token asking for staff
-// actions is refused with `forbidden`; bad requests get `bad-message`.
+// the applicant's panel says it ended; an applicant hanging up ends it for
+// staff. A reload keeps the applicant's place. An applicant's token asking
+// for staff actions is refused with `forbidden`; bad requests get
+// `bad-message`.
 //
 //   node --test --test-reporter=tap consult.test.mjs      (from tests/e2e)
 import assert from 'node:assert/strict';
