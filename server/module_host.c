@@ -205,6 +205,8 @@ wt_modules_free(WtModules *modules)
 {
   if (!modules)
     return;
+  while (modules->exports_running > 0) /* their answers go to the modules */
+    g_main_context_iteration(NULL, TRUE);
   for (guint i = modules->hosts->len; i > 0; i--) {
     WtModuleHost *h = g_ptr_array_index(modules->hosts, i - 1);
     g_message("module %s: unloaded", h->name);
