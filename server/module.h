@@ -120,7 +120,7 @@ typedef struct {
    *   participant-left    {room, participant, sub, reason}
    *   room-closed         {room}                 (the last participant left)
    *   recording           {room, state: on|off|failed, recording, reason}
-   *   liveness            {room, participant, state, reasons, trigger}
+   *   liveness            {room, participant, sub, state, reasons, trigger}
    *   alert               {room, kind, recording, reason}
    * Every module gets every event; each keeps to the rooms it made. */
   void (*event)(gpointer instance, const char *event, JsonObject *fields);
