@@ -81,7 +81,7 @@ test_queue_survives_restart(void)
   wt_it_ws_free(g_steal_pointer(&sam));
 
   /* Same data, a short grace period this time. */
-  g_autoptr(WtItDaemon) d2 = wt_it_daemon_new(CONFIG("3"));
+  g_autoptr(WtItDaemon) d2 = wt_it_daemon_new(CONFIG("8"));
   g_autofree char *data2 = g_strdup(wt_it_daemon_data_dir(d2));
   wt_it_rm_rf(data2);
   g_assert_cmpint(rename(wt_it_daemon_data_dir(d), data2), ==, 0);
@@ -112,7 +112,7 @@ test_queue_survives_restart(void)
                   tickets[2]);
 
   /* amy stays away beyond the grace period: dropped; eve moves up to 1. */
-  wt_it_pump(4500);
+  wt_it_pump(9000); /* beyond the 8 s grace counted from the start */
   expect_status(e2, 3, tickets[3], 1, "waiting");
   g_autoptr(WtItWs) a2 = applicant(d2, "amy");
   expect_status(a2, 2, 0, 0, "none");
