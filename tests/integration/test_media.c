@@ -22,18 +22,6 @@
 
 /* ---- Signing, as PROTOCOL.md says ----------------------------------------- */
 
-static char *
-b64url(const guint8 *data, gsize len)
-{
-  char *s = g_base64_encode(data, len);
-  g_strdelimit(s, "+", '-');
-  g_strdelimit(s, "/", '_');
-  char *eq = strchr(s, '=');
-  if (eq)
-    *eq = '\0';
-  return s;
-}
-
 /* "/media/<expiry>/<sig>/<rel>" for @d's token secret (transfer full). */
 static char *
 sign(WtItDaemon *d, const char *rel, gint64 expiry)
@@ -49,7 +37,7 @@ sign(WtItDaemon *d, const char *rel, gint64 expiry)
   g_hmac_update(h, (const guchar *)msg, -1);
   len = sizeof mac;
   g_hmac_get_digest(h, mac, &len);
-  g_autofree char *sig = b64url(mac, sizeof mac);
+  g_autofree char *sig = wt_it_base64url(mac, sizeof mac);
   wt_it_daemon_forbid_in_log(d, sig); /* a URL is a key: never logged */
   return g_strdup_printf("/media/%" G_GINT64_FORMAT "/%s/%s", expiry, sig, rel);
 }
