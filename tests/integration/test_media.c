@@ -128,8 +128,10 @@ fetch_full(WtItDaemon *d, const char *method, const char *path, const char *rang
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, extra);
   }
   CURLcode rc = curl_easy_perform(c);
-  if (rc != CURLE_OK)
-    g_test_message("curl %s %s: %s", method, path, curl_easy_strerror(rc));
+  if (rc != CURLE_OK) {
+    g_autofree char *log = wt_it_daemon_log(d);
+    g_test_message("curl %s %s: %s; witnessd said:\n%s", method, path, curl_easy_strerror(rc), log);
+  }
   g_assert_cmpint(rc, ==, CURLE_OK);
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
   curl_slist_free_all(extra);
@@ -505,6 +507,33 @@ test_client_goes_away(void)
   wt_it_assert_healthy(daemon_);
 }
 
+/* A client that reads steadily but slowly (about 2 MB/s) keeps its download
+ * past libwebsockets' own content timeout (10 s here): the timeout is a
+ * stall timeout, pushed back by every chunk. */
+static void
+test_slow_reader(void)
+{
+  GSocketConnection *conn = start_slow_download();
+  GInputStream *in = g_io_stream_get_input_stream(G_IO_STREAM(conn));
+  g_autoptr(GError) error = NULL;
+  char buf[65536];
+  guint64 total = 0;
+  gint64 t0 = g_get_monotonic_time();
+  while (g_get_monotonic_time() - t0 < 13 * G_USEC_PER_SEC) {
+    gssize n = g_input_stream_read(in, buf, sizeof buf, NULL, &error);
+    g_assert_no_error(error);
+    if (n == 0)
+      g_test_message("closed after %.1f s and %" G_GUINT64_FORMAT " bytes",
+                     (double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC, total);
+    g_assert_cmpint(n, >, 0);
+    total += (guint64)n;
+    g_usleep(30 * 1000);
+  }
+  g_assert_cmpuint(total, <, BIG_SIZE); /* still going: the test measured what it meant to */
+  g_io_stream_close(G_IO_STREAM(conn), NULL, NULL);
+  g_object_unref(conn);
+}
+
 static void
 test_throughput(void)
 {
@@ -571,6 +600,7 @@ main(int argc, char **argv)
   g_test_add_func("/media/traversal", test_traversal);
   g_test_add_func("/media/bad-range-header", test_bad_range_header);
   g_test_add_func("/media/client-goes-away", test_client_goes_away);
+  g_test_add_func("/media/slow-reader", test_slow_reader);
   g_test_add_func("/media/throughput", test_throughput);
   g_test_add_func("/media/stop", test_stop);
   int rc = wt_it_run_tests();
