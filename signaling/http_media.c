@@ -223,6 +223,11 @@ start_stream(struct lws *wsi, WtConnData *conn, gboolean head, const char *path,
     m->buf = g_malloc(LWS_PRE + CHUNK);
     conn->media = m;
     lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, STALL_TIMEOUT_S);
+    /* Everything needed from the request is read: its header table goes
+     * back to the pool now. A player's download can last as long as the
+     * segment plays, and libwebsockets closes a connection that holds a
+     * header table for more than about six minutes. */
+    lws_http_headers_detach(wsi);
   }
   lws_callback_on_writable(wsi);
   return 0;

@@ -286,6 +286,21 @@ test_head(void)
   g_autofree char *first = g_strndup(raw, (gsize)(second - raw));
   g_assert_true(g_str_has_suffix(first, "\r\n\r\n"));
   g_assert_nonnull(strstr(second, "content-range: bytes 0-3/" G_STRINGIFY(SEGMENT_SIZE)));
+
+  /* Two ranges asked for at once on one connection (pipelined): both answered, in order. */
+  g_autofree char *two =
+      g_strdup_printf("GET %s HTTP/1.1\r\nHost: x\r\nRange: bytes=0-99999\r\n\r\n"
+                      "GET %s HTTP/1.1\r\nHost: x\r\nRange: bytes=-5\r\n"
+                      "Connection: close\r\n\r\n",
+                      url, url);
+  g_autofree char *raw2 = wt_it_raw_http(wt_it_daemon_port(daemon_), two);
+  g_assert_true(g_str_has_prefix(raw2, "HTTP/1.1 206"));
+  g_assert_nonnull(strstr(raw2, "content-range: bytes 0-99999/" G_STRINGIFY(SEGMENT_SIZE)));
+  const char *head2 = strstr(raw2, "\r\n\r\n");
+  g_assert_nonnull(head2);
+  const char *next = head2 + 4 + 100000;
+  g_assert_true(g_str_has_prefix(next, "HTTP/1.1 206"));
+  g_assert_nonnull(strstr(next, "content-range: bytes 5999995-5999999/" G_STRINGIFY(SEGMENT_SIZE)));
 }
 
 static void
