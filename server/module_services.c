@@ -304,8 +304,8 @@ svc_archive_dir(WtModuleHost *h)
   return h->modules->archive_dir;
 }
 
-static gboolean
-recording_id_ok(const char *id, GError **error)
+gboolean
+wt_module_recording_id_ok(const char *id, GError **error)
 {
   gsize n = id ? strlen(id) : 0;
   gboolean ok = n >= 1 && n <= 128 && id[0] != '.';
@@ -320,7 +320,7 @@ recording_id_ok(const char *id, GError **error)
 static JsonObject *
 svc_recording_lookup(WtModuleHost *h, const char *id, GError **error)
 {
-  if (!recording_id_ok(id, error) || !h->modules->env.notary)
+  if (!wt_module_recording_id_ok(id, error) || !h->modules->env.notary)
     return NULL;
   return wt_notary_lookup(h->modules->env.notary, id, error);
 }
@@ -328,7 +328,7 @@ svc_recording_lookup(WtModuleHost *h, const char *id, GError **error)
 static JsonObject *
 svc_recording_verify(WtModuleHost *h, const char *id, GError **error)
 {
-  if (!recording_id_ok(id, error))
+  if (!wt_module_recording_id_ok(id, error))
     return NULL;
   g_autofree char *dir = g_build_filename(h->modules->archive_dir, id, NULL);
   if (!g_file_test(dir, G_FILE_TEST_IS_DIR)) {
@@ -421,4 +421,5 @@ const WtModuleServices wt_module_services = {
     .recording_verify = svc_recording_verify,
     .rooms_list = svc_rooms_list,
     .outbox_pending = svc_outbox_pending,
+    .export_recording = wt_module_svc_export_recording,
 };
