@@ -273,7 +273,12 @@ media_file(const char *url_path, guint *status, char **reason, gpointer user_dat
   if (!path) {
     *status = wt_signed_url_http_status(error);
     *reason = g_strdup(error->message);
-    g_message("media: refused (%u): %s", *status, error->message); /* never the URL: it is a key */
+    /* Never the URL: it is a key. Refusals are the client's doing, except a
+     * link in the data folder that leads out of it. */
+    if (g_error_matches(error, WT_SIGNED_URL_ERROR, WT_SIGNED_URL_ERROR_OUTSIDE))
+      g_warning("media: refused (%u): %s", *status, error->message);
+    else
+      g_debug("media: refused (%u): %s", *status, error->message);
   }
   return path;
 }

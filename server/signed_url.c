@@ -63,9 +63,24 @@ is_path_char(char c)
   return g_ascii_isalnum(c) || c == '.' || c == '_' || c == '-';
 }
 
+/* TRUE when the first component of @rel, @len bytes, is a folder whose
+ * files are never served: the token secret and ID-hash key (secrets/), the
+ * seal signing keys (keys/). */
+static gboolean
+is_private_folder(const char *rel, gsize len)
+{
+  static const char *const names[] = {"secrets", "keys"};
+  for (guint i = 0; i < G_N_ELEMENTS(names); i++) {
+    if (len == strlen(names[i]) && strncmp(rel, names[i], len) == 0)
+      return TRUE;
+  }
+  return FALSE;
+}
+
 /* TRUE when @rel is a relative path we serve: components of [A-Za-z0-9._-]
- * separated by single '/', none empty or starting with '.', not under
- * secrets/ (the token and signing keys live there). */
+ * separated by single '/', none empty or starting with '.', inside a folder
+ * (the files at the top — the database, the ledger — are not served) that is
+ * not private. */
 static gboolean
 path_allowed(const char *rel)
 {
@@ -77,7 +92,7 @@ path_allowed(const char *rel)
     if (*c == '/' || *c == '\0') {
       if (c == component || *component == '.')
         return FALSE;
-      if (component == rel && c - component == 7 && strncmp(component, "secrets", 7) == 0)
+      if (component == rel && (*c == '\0' || is_private_folder(rel, (gsize)(c - rel))))
         return FALSE;
       if (*c == '\0')
         return TRUE;

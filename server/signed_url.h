@@ -16,9 +16,11 @@
  * The path part allows only [A-Za-z0-9._-] and '/' between components: no
  * percent-encoding (libwebsockets has decoded it before we see the path, and
  * whatever it decoded to is refused here unless it is one of those), no
- * empty, "." or ".." components, no component starting with '.', nothing
- * under secrets/. A file is served only when its real path (symlinks
- * resolved) is a regular file inside the data folder.
+ * empty, "." or ".." components, no component starting with '.'. Only files
+ * inside a folder are served, and never under secrets/ or keys/: the
+ * database, ledger and keys stay private even if a module asks. A file is
+ * served only when its real path (symlinks resolved) is a regular file
+ * inside the data folder.
  *
  * Pure functions, any thread.
  */

@@ -23,6 +23,11 @@
 /* Bytes per write: large enough for loopback throughput, small enough to
  * keep hundreds of players in memory. */
 #define CHUNK (128 * 1024)
+/* A client that takes no bytes for this long loses the connection (a paused
+ * <video> reconnects with a Range when it plays on). libwebsockets puts its
+ * own, shorter, content timeout on the request before LWS_CALLBACK_HTTP;
+ * each chunk written pushes it back, as its own file serving does. */
+#define STALL_TIMEOUT_S 60
 /* Longest URL path accepted (the path part of a signed URL is at most 1024). */
 #define MAX_URI 2048
 
@@ -93,7 +98,11 @@ send_headers(struct lws *wsi, guint status, const char *type, guint64 length, co
       (range && add_header(wsi, "content-range:", range, &p, end)))
     return -1;
   if (filename) {
-    g_autofree char *disposition = g_strdup_printf("attachment; filename=\"%s\"", filename);
+    /* The name only when it cannot break out of the quotes or the header. */
+    gboolean plain = strspn(filename, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                      "0123456789._-") == strlen(filename);
+    g_autofree char *disposition =
+        plain ? g_strdup_printf("attachment; filename=\"%s\"", filename) : g_strdup("attachment");
     if (add_header(wsi, "content-disposition:", disposition, &p, end))
       return -1;
   }
@@ -213,6 +222,12 @@ start_stream(struct lws *wsi, WtConnData *conn, gboolean head, const char *path,
     m->remaining = length;
     m->buf = g_malloc(LWS_PRE + CHUNK);
     conn->media = m;
+    lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, STALL_TIMEOUT_S);
+    /* Everything needed from the request is read: its header table goes
+     * back to the pool now. A player's download can last as long as the
+     * segment plays, and libwebsockets closes a connection that holds a
+     * header table for more than about six minutes. */
+    lws_http_headers_detach(wsi);
   }
   lws_callback_on_writable(wsi);
   return 0;
@@ -266,12 +281,18 @@ wt_http_media_writeable(struct lws *wsi, WtConnData *conn)
   m->offset += (guint64)n;
   m->remaining -= (guint64)n;
   gboolean done = m->remaining == 0;
-  if (lws_write(wsi, m->buf + LWS_PRE, (size_t)n, done ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) !=
-      (int)n) {
+  int written =
+      lws_write(wsi, m->buf + LWS_PRE, (size_t)n, done ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP);
+  if (written != (int)n) {
+    /* libwebsockets keeps what the socket did not take; less means the
+     * connection failed (the client went away). */
+    g_debug("media: connection ended at byte %" G_GUINT64_FORMAT " (write gave %d of %zd)",
+            m->offset, written, n);
     wt_http_media_clear(conn);
     return -1;
   }
   if (!done) {
+    lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, STALL_TIMEOUT_S);
     lws_callback_on_writable(wsi);
     return 0;
   }

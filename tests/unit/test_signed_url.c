@@ -36,6 +36,8 @@ fixture_set_up(Fixture *f, gconstpointer data)
   put(f->data, "archive/rec-1/p-0123456789ab/00001.webm", "segment bytes");
   put(f->data, "exports/rec-1.tar", "tar bytes");
   put(f->data, "secrets/token.key", "0123456789abcdef0123456789abcdef");
+  put(f->data, "keys/ed25519-1.key", "private");
+  put(f->data, "witness.db", "database");
   put(f->data, "archive/.hidden", "x");
   put(f->data, "archive/with space.webm", "x");
   put(f->root, "outside.txt", "not served");
@@ -175,9 +177,11 @@ test_make_refuses(Fixture *f, gconstpointer data)
       "../outside.txt",
       "archive/rec-1/../../../outside.txt",
       "/etc/passwd",
-      "archive/rec-1",           /* a folder */
-      "archive/rec-1/missing",   /* no such file */
-      "secrets/token.key",       /* keys are never served */
+      "archive/rec-1",         /* a folder */
+      "archive/rec-1/missing", /* no such file */
+      "secrets/token.key",     /* keys are never served */
+      "keys/ed25519-1.key",
+      "witness.db",              /* nor the files at the top */
       "archive/.hidden",         /* dot-names */
       "archive/with space.webm", /* characters the check refuses */
   };
@@ -261,6 +265,9 @@ test_malformed(Fixture *f, gconstpointer data)
       "archive/a b",
       "exports/rec-1.tar?x=1",
       "archive/\xc3\xa9",
+      "keys/ed25519-1.key",
+      "witness.db",
+      "keysx/../witness.db",
   };
   for (guint i = 0; i < G_N_ELEMENTS(paths); i++) {
     g_autofree char *url = g_strdup_printf("/media/1800000060/%s/%s", sig, paths[i]);
