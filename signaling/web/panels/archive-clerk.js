@@ -51,6 +51,9 @@ const STRINGS = {
     'archive.deleted': '已删除：{reason}',
     'archive.duration': '{m} 分 {s} 秒',
     'archive.business': '业务',
+    'archive.audit': '操作记录',
+    'archive.audit-intact': '记录链完整',
+    'archive.audit-broken': '记录链在第 {seq} 条处被改动',
     'role.principal': '委托人',
     'role.agent': '受托人',
     'error.forbidden': '无权查询档案',
@@ -90,6 +93,9 @@ const STRINGS = {
     'archive.deleted': 'Deleted: {reason}',
     'archive.duration': '{m} min {s} s',
     'archive.business': 'Business',
+    'archive.audit': 'Audit log',
+    'archive.audit-intact': 'the log verifies',
+    'archive.audit-broken': 'the log was altered at row {seq}',
     'role.principal': 'Principal',
     'role.agent': 'Agent',
     'error.forbidden': 'Not allowed to search the archive',
@@ -304,14 +310,37 @@ export function mount(root, ctx) {
       playButton.textContent = t('archive.pause');
     });
 
+    const audit = el('details', { dataset: { testid: 'archive-audit' } }, el('summary', {}, t('archive.audit')));
+    audit.addEventListener('toggle', () => {
+      if (audit.open) loadAudit(audit, r.recording);
+    });
+
     if (r.deleted) {
-      detail.replaceChildren(info, holdState);
+      detail.replaceChildren(info, holdState, audit);
       return;
     }
     detail.replaceChildren(info,
       el('div', { className: 'row' }, holdState, reason, holdButton, holdMsg),
       el('div', { className: 'row' }, playButton, playMsg, exportButton, exportMsg),
-      stage);
+      stage, audit);
+  }
+
+  /** The recording's audit rows, newest first, into the <details> @box. */
+  async function loadAudit(box, recording) {
+    const summary = box.firstChild;
+    try {
+      const a = await ctx.request('archive', 'audit', { recording, limit: 50 });
+      const rows = a.entries.map((e) => el('tr', { dataset: { testid: 'archive-audit-row', action: e.action } },
+        el('td', {}, when(e.at_ms)), el('td', {}, `${e.actor} (${e.role})`), el('td', {}, e.action),
+        el('td', { className: 'muted' }, e.detail ? JSON.stringify(e.detail) : '')));
+      const state = el('div', { className: a.intact ? 'muted' : 'error', dataset: { testid: 'archive-audit-state', state: a.intact ? 'intact' : 'broken' } },
+        a.intact ? t('archive.audit-intact') : t('archive.audit-broken', { seq: a.broken_at }));
+      box.replaceChildren(summary, state, el('table', {}, ...rows));
+    } catch (err) {
+      const msg = el('div');
+      showError(msg, err, t);
+      box.replaceChildren(summary, msg);
+    }
   }
 
   showFields();
