@@ -97,7 +97,8 @@ write_case(WtItWs *staff)
       "\"matters\":\"sale of the home\",\"term\":\"90 days\"}",
       wt_it_get_string(h1, "hash"), wt_it_get_string(h2, "hash"));
   g_autoptr(JsonObject) r = ok(staff, fields);
-  g_test_message("case record: %s", to_text(r));
+  g_autofree char *text = to_text(r);
+  g_test_message("case record: %s", text);
 }
 
 /* A recording of load-0 with a case record; returns its id (transfer full). */
@@ -288,7 +289,8 @@ test_archive(void)
   g_assert_nonnull(verify);
   g_assert_true(json_object_get_boolean_member(verify, "ok"));
   g_assert_cmpint(json_object_get_int_member(view, "verified_ms"), >=, now_ms - 1000);
-  g_test_message("notary: %s", to_text(json_object_get_object_member(view, "notary")));
+  g_autofree char *notary = to_text(json_object_get_object_member(view, "notary"));
+  g_test_message("notary: %s", notary);
   g_assert_nonnull(json_object_get_object_member(view, "notary"));
   JsonObject *retention = json_object_get_object_member(view, "retention");
   g_assert_cmpint(json_object_get_int_member(retention, "days"), ==, 60);
