@@ -133,7 +133,11 @@ function receiptOf(r) {
     }
   }
   if (receipt && typeof receipt === 'object') {
-    return { state: 'receipt', text: receipt.receipt_id ?? JSON.stringify(receipt) };
+    // A backend's receipt has an id; the local ledger's entry has its place and hash.
+    const at = receipt.stored_at ?? receipt.time;
+    const what = receipt.receipt_id
+      ?? (receipt.hash ? `#${receipt.seq ?? '?'} ${String(receipt.hash).slice(0, 16)}…` : JSON.stringify(receipt));
+    return { state: 'receipt', text: at ? `${what} (${when(at)})` : what };
   }
   if (typeof receipt === 'string' && receipt) return { state: 'receipt', text: receipt };
   return { state: n.state ?? 'none', text: n.state ?? '' };
