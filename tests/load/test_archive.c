@@ -374,6 +374,31 @@ test_archive(void)
     g_test_incomplete("play: this witnessd signs no media URLs yet");
 }
 
+/* A bad setting keeps the module out, with the key named. */
+static void
+test_bad_setting(void)
+{
+  g_autofree char *mods = modules_dir();
+  const char *bad[] = {"retention_days=0", "retention_days_transfer=ten", "url_ttl_s=5",
+                       "export_dir=relative/path"};
+  for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
+    g_autofree char *config =
+        g_strdup_printf("[modules]\ndir=%s\n[module.archive]\n%s\n", mods, bad[i]);
+    g_autoptr(WtItDaemon) d = wt_it_daemon_start(config);
+    g_autofree char *token = wt_it_mint(d, "clerk", "clerk-1", NULL);
+    g_autoptr(WtItWs) clerk = wt_it_ws_hello(d, token, NULL);
+    refused(clerk, "\"module\":\"archive\",\"action\":\"search\",\"case_number\":\"x\"",
+            "not-found");
+    g_autofree char *log = wt_it_daemon_log(d);
+    g_auto(GStrv) kv = g_strsplit(bad[i], "=", 2);
+    g_autofree char *named = g_strdup_printf("[module.archive] %s = ", kv[0]);
+    g_assert_nonnull(strstr(log, named));
+    g_clear_pointer(&clerk, wt_it_ws_free);
+    wt_it_daemon_stop_clean(d);
+  }
+  wt_it_rm_rf(mods);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -383,6 +408,7 @@ main(int argc, char **argv)
   witness_load = argv[1];
   clip_dir = argv[2];
   modules_build_dir = argv[3];
+  g_test_add_func("/archive/bad-setting", test_bad_setting);
   g_test_add_func("/archive/clerk-retrieval", test_archive);
   return wt_it_run_tests();
 }
