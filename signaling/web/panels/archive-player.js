@@ -12,8 +12,8 @@
 // than the recording waits, blank, until the clock reaches it: that is how
 // each party starts at its offset. Segments are played one after the other;
 // a party's video that falls behind the clock (a slow load at a segment
-// boundary) is sped up a little until it has caught up, and one that runs
-// ahead is slowed, so the parties stay together. No seeking: the segments
+// boundary) by more than 150 ms is sped up by 10 % until it is within 40 ms,
+// and one that runs ahead is slowed, so the parties stay together. No seeking: the segments
 // are live WebM without an index.
 //
 // Elements: [data-testid=archive-video][data-participant][data-state] per
@@ -22,6 +22,7 @@
 
 const TICK_MS = 200;
 const DRIFT_MS = 150; // beyond this a party is sped up or slowed
+const SETTLED_MS = 40; // ... until it is this close again
 const RATE_STEP = 0.1;
 
 function make(tag, props = {}) {
@@ -63,8 +64,11 @@ export class SyncPlayer {
       video.addEventListener('playing', () => {
         // The segment's first frame belongs at its start_ms on the shared clock: a
         // segment that starts late (a slow load) shows as behind, and catches up.
+        // The first buffered time is the segment's first frame (its timestamps run on
+        // from the recording's start); currentTime has already moved on a little.
         const seg = party.plan.segments[party.index];
-        if (party.offset === null && seg) party.offset = seg.start_ms - video.currentTime * 1000;
+        const first = video.buffered.length ? video.buffered.start(0) : video.currentTime;
+        if (party.offset === null && seg) party.offset = seg.start_ms - first * 1000;
       });
       this.parties.push(party);
     }
@@ -163,9 +167,12 @@ export class SyncPlayer {
     v.dataset.state = 'playing';
     if (p.offset !== null && !v.paused) {
       const drift = p.offset + v.currentTime * 1000 - pos; // > 0: ahead of the clock
-      let rate = 1;
+      // Corrected from beyond DRIFT_MS back to within SETTLED_MS (hysteresis, so the
+      // rate does not flip at the threshold).
+      let rate = v.playbackRate;
       if (drift < -DRIFT_MS) rate = 1 + RATE_STEP;
       else if (drift > DRIFT_MS) rate = 1 - RATE_STEP;
+      else if (Math.abs(drift) < SETTLED_MS) rate = 1;
       if (v.playbackRate !== rate) v.playbackRate = rate;
       v.dataset.driftMs = String(Math.round(drift));
     }
