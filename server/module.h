@@ -120,7 +120,7 @@ typedef struct {
    *   participant-left    {room, participant, sub, reason}
    *   room-closed         {room}                 (the last participant left)
    *   recording           {room, state: on|off|failed, recording, reason}
-   *   liveness            {room, participant, state, reasons, trigger}
+   *   liveness            {room, participant, sub, state, reasons, trigger}
    *   alert               {room, kind, recording, reason}
    * Every module gets every event; each keeps to the rooms it made. */
   void (*event)(gpointer instance, const char *event, JsonObject *fields);
@@ -236,6 +236,16 @@ struct _WtModuleServices {
   /* Notary outbox items not yet acknowledged: [{"recording", "kind", "state",
    * "attempts", "last_error", "age_s"}] (transfer full), NULL with @error. */
   JsonArray *(*outbox_pending)(WtModuleHost *host, GError **error);
+
+  /* -- Appended after version 1's first draft: check struct_size -- */
+  /* Writes recording @id as one POSIX ustar file (segments, chain, seal,
+   * timestamp, receipt, liveness frames) under <data>/exports/ on a thread
+   * that may block, then calls @done on the main thread with {"path" (for
+   * signed_url), "bytes", "sha256"}; errors G_IO_ERROR_NOT_FOUND (no such
+   * recording) or why the file could not be written. The module removes old
+   * exports. */
+  void (*export_recording)(WtModuleHost *host, const char *id, WtModuleDone done,
+                           gpointer user_data);
 };
 
 /* The one symbol a module exports. */

@@ -209,6 +209,8 @@ wt_modules_free(WtModules *modules)
 {
   if (!modules)
     return;
+  while (modules->exports_running > 0) /* their answers go to the modules */
+    g_main_context_iteration(NULL, TRUE);
   for (guint i = modules->hosts->len; i > 0; i--) {
     WtModuleHost *h = g_ptr_array_index(modules->hosts, i - 1);
     g_message("module %s: unloaded", h->name);
@@ -273,15 +275,6 @@ clock_request(WtModules *modules, WtRequest *req, const char *action)
 
 /* ---- Requests, sessions, events ------------------------------------------------------------ */
 
-static const char *
-string_member(JsonObject *o, const char *name)
-{
-  JsonNode *n = json_object_get_member(o, name);
-  return n && JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING
-             ? json_node_get_string(n)
-             : NULL;
-}
-
 gboolean
 wt_modules_handle_request(WtModules *modules, WtRequest *req)
 {
@@ -289,8 +282,8 @@ wt_modules_handle_request(WtModules *modules, WtRequest *req)
     return FALSE;
   WtSignaling *sig = modules->env.signaling;
   JsonObject *body = wt_request_get_body(req);
-  const char *name = string_member(body, "module");
-  const char *action = string_member(body, "action");
+  const char *name = wt_json_get_string(body, "module");
+  const char *action = wt_json_get_string(body, "action");
   if (!name) {
     wt_signaling_reply_error(sig, req, WT_ERR_BAD_MESSAGE, "`module` must name a module");
     return TRUE;

@@ -27,9 +27,16 @@ struct _WtModules {
   GPtrArray *hosts;     /* WtModuleHost*, in load order */
   GHashTable *sessions; /* guint64* session -> ModuleSession* */
   gint64 clock_offset_ms;
+  guint exports_running; /* module_export.c: tasks whose answer has not come */
   char *archive_dir;
   char *keys_dir;
 };
+
+/* TRUE when @id can name a recording folder; else FALSE with @error. */
+gboolean wt_module_recording_id_ok(const char *id, GError **error);
+/* The export_recording service (module_export.c). */
+void wt_module_svc_export_recording(WtModuleHost *h, const char *id, WtModuleDone done,
+                                    gpointer user_data);
 
 /* The services table every module gets (module_services.c). */
 extern const WtModuleServices wt_module_services;

@@ -9,6 +9,7 @@
 #include "protocol.h"
 #include "recording.h"
 #include "seal.h"
+#include "signed_url.h"
 
 /* ---- Configuration, clock, database --------------------------------------------------- */
 
@@ -303,8 +304,8 @@ svc_archive_dir(WtModuleHost *h)
   return h->modules->archive_dir;
 }
 
-static gboolean
-recording_id_ok(const char *id, GError **error)
+gboolean
+wt_module_recording_id_ok(const char *id, GError **error)
 {
   gsize n = id ? strlen(id) : 0;
   gboolean ok = n >= 1 && n <= 128 && id[0] != '.';
@@ -319,7 +320,7 @@ recording_id_ok(const char *id, GError **error)
 static JsonObject *
 svc_recording_lookup(WtModuleHost *h, const char *id, GError **error)
 {
-  if (!recording_id_ok(id, error) || !h->modules->env.notary)
+  if (!wt_module_recording_id_ok(id, error) || !h->modules->env.notary)
     return NULL;
   return wt_notary_lookup(h->modules->env.notary, id, error);
 }
@@ -327,7 +328,7 @@ svc_recording_lookup(WtModuleHost *h, const char *id, GError **error)
 static JsonObject *
 svc_recording_verify(WtModuleHost *h, const char *id, GError **error)
 {
-  if (!recording_id_ok(id, error))
+  if (!wt_module_recording_id_ok(id, error))
     return NULL;
   g_autofree char *dir = g_build_filename(h->modules->archive_dir, id, NULL);
   if (!g_file_test(dir, G_FILE_TEST_IS_DIR)) {
@@ -362,8 +363,15 @@ svc_recording_verify(WtModuleHost *h, const char *id, GError **error)
 static char *
 svc_signed_url(WtModuleHost *h, const char *path, guint ttl_s)
 {
-  g_warning("module %s: signed media URLs are not built yet", h->name);
-  return NULL;
+  GBytes *key = h->modules->env.media_key;
+  char *url = key ? wt_signed_url_make(g_bytes_get_data(key, NULL), g_bytes_get_size(key),
+                                       h->modules->env.config->data_dir, path, ttl_s,
+                                       g_get_real_time() / G_USEC_PER_SEC)
+                  : NULL;
+  if (!url)
+    g_warning("module %s: no media URL for %s (not a file we serve in the data folder)", h->name,
+              path);
+  return url;
 }
 
 /* ---- Administration -----------------------------------------------------------------------------
@@ -413,4 +421,5 @@ const WtModuleServices wt_module_services = {
     .recording_verify = svc_recording_verify,
     .rooms_list = svc_rooms_list,
     .outbox_pending = svc_outbox_pending,
+    .export_recording = wt_module_svc_export_recording,
 };
