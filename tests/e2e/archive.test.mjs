@@ -145,10 +145,11 @@ test('a clerk finds a witnessed recording by ID number, sees it verified and not
   console.log(`# receipt: ${await page.locator('[data-testid="archive-receipt"]').textContent()}`);
 
   await page.locator('[data-testid="archive-play"]').click();
-  const videos = page.locator('[data-testid="archive-video"]');
-  await waitFor('two parties in the player', async () => (await videos.count()) === 2, 10000);
-  const parties = await videos.evaluateAll((vs) => vs.map((v) => v.dataset.participant));
-  assert.deepEqual(new Set(parties), new Set(payload.parties.map((p) => p.participant)));
+  // One video per person recorded: the two parties, and the staff witness beside them.
+  const partyIds = payload.parties.map((p) => p.participant);
+  const videos = page.locator(partyIds.map((p) => `[data-testid="archive-video"][data-participant="${p}"]`).join(', '));
+  await waitFor('both parties in the player', async () => (await videos.count()) === 2, 10000);
+  assert.equal(await page.locator('[data-testid="archive-video"]').count(), 3);
   await waitFor('both parties playing', async () => {
     const times = await videos.evaluateAll((vs) => vs.map((v) => v.currentTime));
     return times.every((t) => t > 0.5);

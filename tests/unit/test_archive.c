@@ -1,10 +1,9 @@
 /* test_archive.c — the pure parts of the archive module
  * (server/modules/archive/): a chain read into an index entry, the
  * retention rules, the audit log's hash chain and its refusal of UPDATE and
- * DELETE, the index's searches, and the export tar's layout. SQLite runs in
- * memory with the module's own migration steps. */
+ * DELETE, and the index's searches. SQLite runs in memory with the module's
+ * own migration steps. */
 #include <gio/gio.h>
-#include <glib/gstdio.h>
 #include <string.h>
 
 #include "archive.h"
@@ -359,68 +358,6 @@ test_store_search(void)
   sqlite3_close(sql);
 }
 
-static guint64
-octal(const char *field, gsize len)
-{
-  g_autofree char *t = g_strndup(field, len);
-  return g_ascii_strtoull(t, NULL, 8);
-}
-
-static void
-test_tar(void)
-{
-  g_autofree char *root = g_dir_make_tmp("wt-archive-XXXXXX", NULL);
-  g_autofree char *sub = g_build_filename(root, "p-1", NULL);
-  g_assert_cmpint(g_mkdir(sub, 0700), ==, 0);
-  g_autofree char *chain = g_build_filename(root, "chain.jsonl", NULL);
-  g_autofree char *seg = g_build_filename(sub, "00000.webm", NULL);
-  g_assert_true(g_file_set_contents(chain, "line\n", -1, NULL));
-  g_autofree char *body = g_strnfill(700, 'v');
-  g_assert_true(g_file_set_contents(seg, body, -1, NULL));
-  g_autoptr(GPtrArray) files = g_ptr_array_new();
-  g_ptr_array_add(files, "chain.jsonl");
-  g_ptr_array_add(files, "p-1/00000.webm");
-  g_autofree char *out = g_build_filename(root, "out.tar", NULL);
-  g_autoptr(GError) error = NULL;
-  g_assert_true(wt_archive_tar_write(root, "r-7", files, out, &error));
-  g_autofree char *tar = NULL;
-  gsize len = 0;
-  g_assert_true(g_file_get_contents(out, &tar, &len, NULL));
-  /* header + 1 block, header + 2 blocks, two end blocks */
-  g_assert_cmpuint(len, ==, 512 * (2 + 3 + 2));
-  const char *h = tar;
-  g_assert_cmpstr(h, ==, "chain.jsonl");
-  g_assert_cmpstr(h + 345, ==, "r-7");
-  g_assert_cmpstr(h + 257, ==, "ustar");
-  g_assert_cmpuint(octal(h + 124, 12), ==, 5);
-  guint sum = 0;
-  for (guint i = 0; i < 512; i++)
-    sum += (i >= 148 && i < 156) ? ' ' : (guchar)h[i];
-  g_assert_cmpuint(octal(h + 148, 8), ==, sum);
-  g_assert_cmpint(memcmp(tar + 512, "line\n", 5), ==, 0);
-  const char *h2 = tar + 1024;
-  g_assert_cmpstr(h2, ==, "p-1/00000.webm");
-  g_assert_cmpuint(octal(h2 + 124, 12), ==, 700);
-  g_assert_cmpint(memcmp(tar + 1536, body, 700), ==, 0);
-  for (gsize i = 512 * 5; i < len; i++)
-    g_assert_cmpint(tar[i], ==, 0);
-
-  /* A missing file fails and leaves no tar behind. */
-  g_ptr_array_add(files, "p-1/00001.webm");
-  g_autofree char *out2 = g_build_filename(root, "out2.tar", NULL);
-  g_assert_false(wt_archive_tar_write(root, "r-7", files, out2, &error));
-  g_assert_nonnull(error);
-  g_assert_false(g_file_test(out2, G_FILE_TEST_EXISTS));
-  g_autofree char *part = g_strconcat(out2, ".part", NULL);
-  g_assert_false(g_file_test(part, G_FILE_TEST_EXISTS));
-
-  g_unlink(out);
-  g_unlink(seg);
-  g_unlink(chain);
-  g_rmdir(sub);
-  g_rmdir(root);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -432,6 +369,5 @@ main(int argc, char **argv)
   g_test_add_func("/archive/audit/chain", test_audit_chain);
   g_test_add_func("/archive/audit/hash", test_audit_hash);
   g_test_add_func("/archive/store/search", test_store_search);
-  g_test_add_func("/archive/tar", test_tar);
   return g_test_run();
 }

@@ -7,7 +7,6 @@
  * an ID hash (it is a search key, not something to show) and never a plain
  * ID number (the module never has one beyond the search call). */
 #include <gio/gio.h>
-#include <glib/gstdio.h>
 #include <string.h>
 
 #include "archive.h"
@@ -375,55 +374,55 @@ play(WtArchive *a, WtModuleRequest *req)
   a->s->reply(a->host, req, r);
 }
 
-/* ---- export --------------------------------------------------------------------------------- */
+/* ---- export ------------------------------------------------------------------------------- */
 
-static gint
-compare_names(gconstpointer x, gconstpointer y)
-{
-  return g_strcmp0(*(char *const *)x, *(char *const *)y);
-}
+typedef struct {
+  WtArchive *a;
+  WtModuleRequest *req;
+  char *id;
+} Export;
 
-/* Every file under @dir/@rel, as paths relative to @dir, in name order. */
+/* The engine wrote the tar (on its own thread); back on the main thread. */
 static void
-list_files(const char *dir, const char *rel, GPtrArray *out)
+export_done(JsonObject *result, const GError *error, gpointer data)
 {
-  g_autofree char *path = rel ? g_build_filename(dir, rel, NULL) : g_strdup(dir);
-  g_autoptr(GDir) d = g_dir_open(path, 0, NULL);
-  if (!d)
-    return;
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
-  const char *name;
-  while ((name = g_dir_read_name(d)))
-    g_ptr_array_add(names, g_strdup(name));
-  g_ptr_array_sort(names, compare_names);
-  for (guint i = 0; i < names->len; i++) {
-    const char *n = g_ptr_array_index(names, i);
-    g_autofree char *child_rel = rel ? g_build_filename(rel, n, NULL) : g_strdup(n);
-    g_autofree char *child = g_build_filename(dir, child_rel, NULL);
-    if (g_file_test(child, G_FILE_TEST_IS_SYMLINK))
-      continue;
-    if (g_file_test(child, G_FILE_TEST_IS_DIR))
-      list_files(dir, child_rel, out);
-    else if (g_file_test(child, G_FILE_TEST_IS_REGULAR))
-      g_ptr_array_add(out, g_steal_pointer(&child_rel));
+  Export *x = data;
+  WtArchive *a = x->a;
+  if (!result) {
+    g_warning("archive: recording %s: export failed: %s", x->id, error->message);
+    a->s->reply_error(a->host, x->req, "internal", "the export could not be written");
+  } else {
+    const char *path = json_object_get_string_member_with_default(result, "path", "");
+    gint64 size = json_object_get_int_member_with_default(result, "bytes", 0);
+    const char *sha = json_object_get_string_member_with_default(result, "sha256", "");
+    g_autofree char *name = g_path_get_basename(path);
+    g_free(a->export_dir);
+    a->export_dir = g_path_get_dirname(path); /* for the sweep's pruning */
+    g_autoptr(JsonObject) detail = json_object_new();
+    json_object_set_string_member(detail, "file", name);
+    json_object_set_int_member(detail, "size", size);
+    json_object_set_string_member(detail, "sha256", sha);
+    wt_archive_audit(a, x->req, "export", x->id, detail);
+    g_autofree char *url = a->s->signed_url(a->host, path, a->url_ttl_s);
+    if (!url) {
+      a->s->reply_error(a->host, x->req, "unavailable", "the server cannot serve download URLs");
+    } else {
+      JsonObject *r = json_object_new();
+      json_object_set_string_member(r, "recording", x->id);
+      json_object_set_string_member(r, "url", url);
+      json_object_set_string_member(r, "file", name);
+      json_object_set_int_member(r, "size", size);
+      json_object_set_string_member(r, "sha256", sha);
+      json_object_set_int_member(r, "expires_ms", g_get_real_time() / 1000 + a->url_ttl_s * 1000);
+      a->s->reply(a->host, x->req, r);
+    }
   }
+  g_free(x->id);
+  g_free(x);
 }
 
-/* The one place an export is written: switch to the engine's export here when
- * the services table offers it. */
-static gboolean
-export_tar(WtArchive *a, const char *id, const char *out_path, GError **error)
-{
-  g_autofree char *dir = g_build_filename(a->archive_dir, id, NULL);
-  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func(g_free);
-  list_files(dir, NULL, files);
-  if (files->len == 0) {
-    g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "recording %s has no files", id);
-    return FALSE;
-  }
-  return wt_archive_tar_write(dir, id, files, out_path, error);
-}
-
+/* The engine writes the tar (services->export_recording, appended to the
+ * table after version 1's first draft: a host without it cannot export). */
 static void export(WtArchive *a, WtModuleRequest *req)
 {
   const char *id = NULL;
@@ -434,40 +433,16 @@ static void export(WtArchive *a, WtModuleRequest *req)
     a->s->reply_error(a->host, req, "not-found", "the recording was deleted");
     return;
   }
-  g_autoptr(GError) error = NULL;
-  if (g_mkdir_with_parents(a->export_dir, 0750) != 0) {
-    g_warning("archive: cannot make %s", a->export_dir);
-    a->s->reply_error(a->host, req, "internal", "the export folder cannot be made");
+  gsize needed = G_STRUCT_OFFSET(WtModuleServices, export_recording) + sizeof(gpointer);
+  if (a->s->struct_size < needed || !a->s->export_recording) {
+    a->s->reply_error(a->host, req, "unavailable", "this server cannot export recordings");
     return;
   }
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc();
-  g_autofree char *stamp = g_date_time_format(now, "%Y%m%dT%H%M%SZ");
-  g_autofree char *name =
-      g_strdup_printf("%s-%s-%04x.tar", id, stamp, g_random_int_range(0, 0x10000));
-  g_autofree char *path = g_build_filename(a->export_dir, name, NULL);
-  if (!export_tar(a, id, path, &error)) {
-    g_warning("archive: recording %s: export failed: %s", id, error->message);
-    a->s->reply_error(a->host, req, "internal", "the export could not be written");
-    return;
-  }
-  GStatBuf st;
-  gint64 size = g_stat(path, &st) == 0 ? (gint64)st.st_size : 0;
-  g_autofree char *url = a->s->signed_url(a->host, path, a->url_ttl_s);
-  g_autoptr(JsonObject) detail = json_object_new();
-  json_object_set_string_member(detail, "file", name);
-  json_object_set_int_member(detail, "size", size);
-  wt_archive_audit(a, req, "export", id, detail);
-  if (!url) {
-    a->s->reply_error(a->host, req, "unavailable", "the server cannot serve download URLs");
-    return;
-  }
-  JsonObject *r = json_object_new();
-  json_object_set_string_member(r, "recording", id);
-  json_object_set_string_member(r, "url", url);
-  json_object_set_string_member(r, "file", name);
-  json_object_set_int_member(r, "size", size);
-  json_object_set_int_member(r, "expires_ms", g_get_real_time() / 1000 + a->url_ttl_s * 1000);
-  a->s->reply(a->host, req, r);
+  Export *x = g_new0(Export, 1);
+  x->a = a;
+  x->req = req;
+  x->id = g_strdup(id);
+  a->s->export_recording(a->host, id, export_done, x);
 }
 
 /* ---- hold / release ------------------------------------------------------------------------- */

@@ -8,7 +8,6 @@
  *   retention_days               days a recording is kept after it ends (3650)
  *   retention_days_<business>    the same for one business type of case
  *   url_ttl_s                    life of a media or export URL (300)
- *   export_dir                   where export tars go (<archive_dir>/../exports)
  *   export_keep_s                how long an export tar is kept (86400)
  *   sweep_s                      seconds between retention sweeps (3600)
  */
@@ -102,18 +101,10 @@ read_settings(WtArchive *a, GError **error)
       !read_uint(a, "sweep_s", 1, 7 * 86400, 3600, &a->sweep_s, error))
     return FALSE;
   a->archive_dir = g_strdup(a->s->archive_dir(a->host));
-  const char *export_dir = a->s->config(a->host, "export_dir");
-  if (export_dir && *export_dir) {
-    if (!g_path_is_absolute(export_dir)) {
-      g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                  "[module.archive] export_dir = \"%s\": expected an absolute path", export_dir);
-      return FALSE;
-    }
-    a->export_dir = g_strdup(export_dir);
-  } else {
-    g_autofree char *parent = g_path_get_dirname(a->archive_dir);
-    a->export_dir = g_build_filename(parent, "exports", NULL);
-  }
+  /* The engine writes exports to <data>/exports; the archive is <data>/archive
+   * unless configured elsewhere, and then the first export says where. */
+  g_autofree char *parent = g_path_get_dirname(a->archive_dir);
+  a->export_dir = g_build_filename(parent, "exports", NULL);
   return TRUE;
 }
 

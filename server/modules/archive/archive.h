@@ -5,7 +5,6 @@
  *   retention.c  how long a recording is kept, and whether it is due (pure)
  *   audit.c      the append-only audit log: row hashes (pure) and SQL
  *   store.c      the index tables: insert, search, hold, deletion marks (SQL)
- *   tar.c        a recording folder written as one ustar file
  *   archive.c    the module table: create/destroy, events, timers
  *   actions.c    the clerk's requests; admin.c the admin's
  *
@@ -140,13 +139,6 @@ JsonArray *wt_archive_store_live(sqlite3 *sql, GError **error);
 /* Number of rows, and of rows deleted. */
 gboolean wt_archive_store_count(sqlite3 *sql, gint64 *total, gint64 *deleted, GError **error);
 
-/* ---- tar.c --------------------------------------------------------------------------- */
-
-/* Writes @files (relative paths under @dir, transfer none) into a ustar file
- * at @out_path (written to a temporary name, then renamed). */
-gboolean wt_archive_tar_write(const char *dir, const char *prefix, GPtrArray *files,
-                              const char *out_path, GError **error);
-
 /* ---- archive.c, actions.c, admin.c ----------------------------------------------------- */
 
 typedef struct _WtArchive WtArchive;
@@ -154,7 +146,7 @@ struct _WtArchive {
   WtModuleHost *host;
   const WtModuleServices *s;
   char *archive_dir;
-  char *export_dir;
+  char *export_dir; /* where the engine writes exports (pruned by the sweep) */
   guint default_days;
   guint url_ttl_s;
   guint export_keep_s;
