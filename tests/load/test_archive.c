@@ -314,6 +314,7 @@ test_archive(void)
   refused(clerk, hold, "conflict");
   g_autoptr(JsonObject) clock = ok(admin, "\"module\":\"clock\",\"action\":\"set\","
                                           "\"offset_ms\":5270400000"); /* 61 days */
+  g_assert_cmpint(json_object_get_int_member(clock, "offset_ms"), ==, 5270400000);
   g_autoptr(JsonObject) sweep1 = ok(admin, "\"module\":\"archive\",\"action\":\"sweep\"");
   g_assert_cmpuint(json_array_get_length(json_object_get_array_member(sweep1, "deleted")), ==, 0);
   g_autofree char *dir = g_build_filename(wt_it_daemon_data_dir(d), "archive", id, NULL);
@@ -323,6 +324,7 @@ test_archive(void)
       "closed\"",
       id);
   g_autoptr(JsonObject) released = ok(clerk, release);
+  g_assert_false(json_object_get_boolean_member(released, "hold"));
   g_autoptr(JsonObject) sweep2 = ok(admin, "\"module\":\"archive\",\"action\":\"sweep\"");
   JsonArray *deleted = json_object_get_array_member(sweep2, "deleted");
   g_assert_cmpuint(json_array_get_length(deleted), ==, 1);

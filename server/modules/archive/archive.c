@@ -360,7 +360,7 @@ static gboolean
 on_sweep(gpointer data)
 {
   WtArchive *a = data;
-  g_autoptr(GPtrArray) deleted = wt_archive_sweep(a);
+  g_ptr_array_unref(wt_archive_sweep(a));
   wt_archive_exports_prune(a);
   return G_SOURCE_CONTINUE;
 }
