@@ -2,11 +2,14 @@
  *
  *   witnessctl token --data DIR --role R --sub S [--room ID] [--ttl SECONDS] [--record]
  *   witnessctl link  --data DIR --base URL --role R --sub S [--room ID] [--ttl SECONDS] [--record]
+ *                    [--page PAGE]
  *   witnessctl verify [--data DIR] [--tsa-ca FILE] RECORDING_DIR
  *
  * `token` prints a signed token; `link` prints a URL that opens the web client
  * as that participant, with the token in the URL fragment (#token=...), which
- * browsers never send to the server, so it stays out of access logs. Both use
+ * browsers never send to the server, so it stays out of access logs; with
+ * `--page hall` (console, clerk, admin…) it opens that page (/hall.html)
+ * instead of the room page. Both use
  * (and on first use create) the same secret witnessd uses. `--config FILE`
  * reads data_dir and secret_file from a witnessd configuration instead.
  *
@@ -29,7 +32,7 @@
 #include "token.h"
 
 typedef struct {
-  char *config, *data, *role, *sub, *room, *base, *tsa_ca;
+  char *config, *data, *role, *sub, *room, *base, *tsa_ca, *page;
   gint ttl;
   gboolean record;
 } Options;
@@ -46,6 +49,7 @@ options_clear(Options *o)
   g_free(o->room);
   g_free(o->base);
   g_free(o->tsa_ca);
+  g_free(o->page);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Options, options_clear)
 
@@ -57,7 +61,7 @@ usage(const char *message)
           "usage: witnessctl token --data DIR --role ROLE --sub SUB [--room ID] [--ttl SECONDS] "
           "[--record]\n"
           "       witnessctl link --data DIR --base URL --role ROLE --sub SUB [--room ID] "
-          "[--ttl SECONDS] [--record]\n"
+          "[--ttl SECONDS] [--record] [--page PAGE]\n"
           "       witnessctl verify [--data DIR] [--tsa-ca FILE] RECORDING_DIR\n"
           "ROLE is applicant, staff, clerk or admin.\n",
           message);
@@ -164,6 +168,8 @@ main(int argc, char **argv)
       {"ttl", 0, 0, G_OPTION_ARG_INT, &o.ttl, "Seconds until it expires (default 3600)", "SECONDS"},
       {"record", 0, 0, G_OPTION_ARG_NONE, &o.record, "Staff: record the rooms they join", NULL},
       {"base", 'b', 0, G_OPTION_ARG_STRING, &o.base, "link: the server's URL", "URL"},
+      {"page", 'p', 0, G_OPTION_ARG_STRING, &o.page,
+       "link: the web page to open, e.g. hall or console (default: the room page)", "PAGE"},
       {"tsa-ca", 0, 0, G_OPTION_ARG_FILENAME, &o.tsa_ca,
        "verify: CA certificates (PEM) the seal's timestamp must lead to", "FILE"},
       {NULL, 0, 0, 0, NULL, NULL, NULL},
@@ -192,6 +198,9 @@ main(int argc, char **argv)
   if (link &&
       (!o.base || !(g_str_has_prefix(o.base, "http://") || g_str_has_prefix(o.base, "https://"))))
     return usage("link needs --base http(s)://HOST:PORT");
+  if (o.page && (!*o.page || strlen(o.page) > 32 ||
+                 strspn(o.page, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(o.page)))
+    return usage("--page must be a page name of a-z 0-9 -, e.g. hall or console");
   if (!o.data && !o.config)
     o.data = g_strdup("./var");
 
@@ -204,7 +213,10 @@ main(int argc, char **argv)
     gsize n = strlen(o.base);
     while (n > 0 && o.base[n - 1] == '/')
       n--;
-    printf("%.*s/#token=%s\n", (int)n, o.base, token);
+    if (o.page)
+      printf("%.*s/%s.html#token=%s\n", (int)n, o.base, o.page, token);
+    else
+      printf("%.*s/#token=%s\n", (int)n, o.base, token);
   } else {
     printf("%s\n", token);
   }

@@ -111,15 +111,20 @@ export async function startWitnessd({ args = [], config = null } = {}) {
   };
 }
 
-/** Runs witnessctl link against @server; resolves with the printed URL. */
-export async function mintLink(server, { role, sub, room, ttl, record } = {}) {
+/**
+ * Runs witnessctl link against @server; resolves with the printed URL. With
+ * @page ('hall', 'console', …) the link opens that page instead of the room page.
+ */
+export async function mintLink(server, { role, sub, room, ttl, record, page } = {}) {
   const args = ['link', '--data', server.dataDir, '--base', server.url, '--role', role, '--sub', sub];
   if (room) args.push('--room', room);
   if (record) args.push('--record');
   if (ttl) args.push('--ttl', String(ttl));
+  if (page) args.push('--page', page);
   const { stdout } = await promisify(execFile)(WITNESSCTL, args);
   const link = stdout.trim();
-  if (!link.startsWith(`${server.url}/#token=`)) throw new Error(`unexpected link from witnessctl: ${link}`);
+  const prefix = page ? `${server.url}/${page}.html#token=` : `${server.url}/#token=`;
+  if (!link.startsWith(prefix)) throw new Error(`unexpected link from witnessctl: ${link}`);
   return link;
 }
 

@@ -1,0 +1,127 @@
+// consult.test.mjs — the video consultation queue in real browsers.
+//
+// Starts witnessd with the consult module and two headless Chromiums (fake
+// camera and microphone). An applicant opens the hall page from a
+// `witnessctl link --page hall` link, asks for a consultation and sees
+// position 1 with an estimate; a second applicant sees position 2 and moves
+// up live when the first is taken. Staff on the console see the queue, take
+// the next applicant: the module makes a room, invites the applicant, and
+// both pages enter it and decode each other's video. Staff end the call and
+// the applicant's panel says it ended. An applicant's token asking for staff
+// actions is refused with `forbidden`; bad requests get `bad-message`.
+//
+//   node --test --test-reporter=tap consult.test.mjs      (from tests/e2e)
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { launchChromium } from './lib/browser.mjs';
+import { expectVideoFrom, openAs, request, TIMEOUT_MS } from './lib/hall.mjs';
+import { startWitnessd } from './lib/witnessd.mjs';
+
+let server;
+let applicants;
+let staff;
+
+before(async () => {
+  server = await startWitnessd({
+    config: '[modules]\nload=consult\n[module.consult]\ndefault_handle_seconds=240\n[liveness]\nenabled=false\n',
+  });
+  [applicants, staff] = await Promise.all([launchChromium(), launchChromium()]);
+});
+
+after(async () => {
+  await Promise.all([applicants?.close(), staff?.close()]);
+  server?.kill();
+  await server?.cleanup();
+});
+
+const stateOf = (page) => page.locator('[data-testid=consult-state]').getAttribute('data-state');
+const positionOf = (page) => page.locator('[data-testid=consult-position]').getAttribute('data-position');
+
+async function waitFor(page, selector, timeout = TIMEOUT_MS) {
+  await page.locator(selector).first().waitFor({ timeout });
+}
+
+test('an applicant queues, sees position 1; staff take them and both see each other', async () => {
+  const a1 = await openAs(server, applicants, { page: 'hall', role: 'applicant', sub: 'applicant-1' });
+  const a2 = await openAs(server, applicants, { page: 'hall', role: 'applicant', sub: 'applicant-2' });
+  const s1 = await openAs(server, staff, { page: 'console', role: 'staff', sub: 'staff-1' });
+
+  // The hall opens on the consultation tab, in Chinese.
+  assert.equal(await a1.page.locator('[data-testid=tab-consult]').getAttribute('aria-selected'), 'true');
+  assert.equal(await a1.page.locator('html').getAttribute('lang'), 'zh-CN');
+  assert.equal(await stateOf(a1.page), 'none');
+
+  await a1.page.locator('[data-testid=consult-join]').click();
+  await waitFor(a1.page, '[data-testid=consult-state][data-state=waiting]');
+  await waitFor(a1.page, '[data-testid=consult-position][data-position="1"]');
+  // One staff member online, no history: one default handling time (240 s).
+  assert.equal(await a1.page.locator('[data-testid=consult-estimate]').getAttribute('data-seconds'), '240');
+  assert.match(await a1.page.locator('[data-testid=consult-position]').innerText(), /第 1 位/);
+
+  await a2.page.locator('[data-testid=consult-join]').click();
+  await waitFor(a2.page, '[data-testid=consult-position][data-position="2"]');
+  assert.equal(await a2.page.locator('[data-testid=consult-estimate]').getAttribute('data-seconds'), '480');
+
+  // Staff see both, in order, live.
+  await waitFor(s1.page, '[data-testid=consult-row][data-sub="applicant-2"]');
+  const rows = await s1.page.locator('[data-testid=consult-row]').evaluateAll(
+    (trs) => trs.map((tr) => `${tr.dataset.sub}:${tr.dataset.state}`));
+  assert.deepEqual(rows, ['applicant-1:waiting', 'applicant-2:waiting']);
+
+  // Take the next: both land in one room.
+  await s1.page.locator('[data-testid=consult-take-next]').click();
+  await waitFor(s1.page, '#room-view[data-state=joined]');
+  await waitFor(a1.page, '#room-view[data-state=joined]');
+  const staffRoom = await s1.page.locator('[data-testid=room-name]').innerText();
+  assert.match(staffRoom, /^consult-[0-9a-f]+$/);
+  assert.equal(await a1.page.locator('[data-testid=room-name]').innerText(), staffRoom);
+  await waitFor(a1.page, '.tile.remote[data-sub="staff-1"]');
+  await waitFor(s1.page, '.tile.remote[data-sub="applicant-1"]');
+  await Promise.all([expectVideoFrom(a1.page, 'staff-1', server), expectVideoFrom(s1.page, 'applicant-1', server)]);
+  await waitFor(a1.page, '[data-testid=consult-state][data-state="in-call"]');
+  await waitFor(s1.page, '[data-testid=consult-row][data-sub="applicant-1"][data-state="in-call"]');
+
+  // The second applicant moved up, live.
+  await waitFor(a2.page, '[data-testid=consult-position][data-position="1"]');
+
+  // Staff end the call: the room closes for both, the applicant's panel says so.
+  await s1.page.locator('[data-testid=consult-end]').click();
+  await waitFor(a1.page, '[data-testid=consult-state][data-state=done]');
+  await waitFor(a1.page, '#room-view[data-state=left]');
+  await waitFor(s1.page, '#room-view[data-state=left]');
+  assert.equal(await s1.page.locator('[data-testid=consult-row][data-sub="applicant-1"]').count(), 0);
+
+  // Leaving the queue.
+  await a2.page.locator('[data-testid=consult-leave]').click();
+  await waitFor(a2.page, '[data-testid=consult-state][data-state=left]');
+  await waitFor(s1.page, '[data-testid=consult-queue]:not(:has([data-testid=consult-row]))');
+
+  for (const p of [a1, a2, s1]) assert.deepEqual(p.problems, []);
+  await Promise.all([a1.page.close(), a2.page.close(), s1.page.close()]);
+});
+
+test('an applicant token is refused staff actions; bad requests are refused with a reason', async () => {
+  const a = await openAs(server, applicants, { page: 'hall', role: 'applicant', sub: 'applicant-3' });
+  const s = await openAs(server, staff, { page: 'console', role: 'staff', sub: 'staff-2' });
+  for (const action of ['take', 'list', 'end']) {
+    const r = await request(a.page, 'consult', action, { ticket: 1 });
+    assert.equal(r.code, 'forbidden', `${action}: ${JSON.stringify(r)}`);
+  }
+  // Staff cannot queue; an empty topic is refused; an unknown action too.
+  assert.equal((await request(s.page, 'consult', 'join', { topic: 'x' })).code, 'forbidden');
+  assert.equal((await request(a.page, 'consult', 'join', { topic: '  ' })).code, 'bad-message');
+  assert.equal((await request(a.page, 'consult', 'join', {})).code, 'bad-message');
+  assert.equal((await request(a.page, 'consult', 'fly')).code, 'bad-message');
+  assert.equal((await request(s.page, 'consult', 'take', { ticket: 'one' })).code, 'bad-message');
+  assert.equal((await request(s.page, 'consult', 'take')).code, 'not-found');
+  assert.equal((await request(s.page, 'consult', 'take', { ticket: 999 })).code, 'not-found');
+  assert.equal((await request(a.page, 'consult', 'leave')).code, 'not-found');
+  // Joining twice keeps one ticket.
+  const first = await request(a.page, 'consult', 'join', { topic: 'mortgage' });
+  const again = await request(a.page, 'consult', 'join', { topic: 'mortgage' });
+  assert.equal(first.result.ticket, again.result.ticket);
+  assert.equal(first.result.position, 1);
+  assert.deepEqual(a.problems, []);
+  await Promise.all([a.page.close(), s.page.close()]);
+});
