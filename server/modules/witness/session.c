@@ -383,6 +383,35 @@ witness_enter(Witness *w, WtModuleRequest *req)
 /* ---- Status and liveness ----------------------------------------------------------------------
  */
 
+/* {"principal": {present, audio, video}, "agent": {…}} from a room_status
+ * result (@status transfer none, may be NULL) (transfer full). */
+static JsonObject *
+recorded_by_party(const WtWitnessCase *c, JsonObject *status)
+{
+  JsonObject *out = json_object_new();
+  JsonArray *people = status ? json_object_get_array_member(status, "participants") : NULL;
+  JsonObject *rec = status ? json_object_get_object_member(status, "recording") : NULL;
+  gboolean on =
+      rec && g_str_equal(json_object_get_string_member_with_default(rec, "state", ""), "on");
+  for (int p = 0; p < WT_WITNESS_N_PARTIES; p++) {
+    JsonObject *found = NULL;
+    for (guint i = 0; people && c->party[p].sub && i < json_array_get_length(people); i++) {
+      JsonObject *o = json_array_get_object_element(people, i);
+      if (g_str_equal(json_object_get_string_member_with_default(o, "sub", ""), c->party[p].sub))
+        found = o;
+    }
+    JsonObject *r = found ? json_object_get_object_member(found, "recorded") : NULL;
+    JsonObject *q = json_object_new();
+    json_object_set_boolean_member(q, "present", found != NULL);
+    json_object_set_boolean_member(
+        q, "audio", on && r && json_object_get_boolean_member_with_default(r, "audio", FALSE));
+    json_object_set_boolean_member(
+        q, "video", on && r && json_object_get_boolean_member_with_default(r, "video", FALSE));
+    json_object_set_object_member(out, wt_witness_party_name(p), q);
+  }
+  return out;
+}
+
 static void
 status_done(JsonObject *result, const GError *error, gpointer user_data)
 {
@@ -399,6 +428,7 @@ status_done(JsonObject *result, const GError *error, gpointer user_data)
     json_object_set_object_member(r, "room_status", json_object_ref(result));
   else
     json_object_set_null_member(r, "room_status");
+  json_object_set_object_member(r, "recorded", recorded_by_party(c, result));
   if (missing)
     json_object_set_string_member(r, "not_recorded", missing);
   else
