@@ -12,6 +12,7 @@
 //
 //   node --test --test-reporter=tap consult.test.mjs      (from tests/e2e)
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 
 import { launchChromium } from './lib/browser.mjs';
@@ -32,14 +33,15 @@ before(async () => {
 after(async () => {
   await Promise.all([applicants?.close(), staff?.close()]);
   server?.kill();
+  if (process.env.WT_E2E_SERVER_LOG && server) await writeFile(process.env.WT_E2E_SERVER_LOG, server.output());
   await server?.cleanup();
 });
 
 const stateOf = (page) => page.locator('[data-testid=consult-state]').getAttribute('data-state');
 const positionOf = (page) => page.locator('[data-testid=consult-position]').getAttribute('data-position');
 
-async function waitFor(page, selector, timeout = TIMEOUT_MS) {
-  await page.locator(selector).first().waitFor({ timeout });
+async function waitFor(page, selector, { timeout = TIMEOUT_MS, state = 'visible' } = {}) {
+  await page.locator(selector).first().waitFor({ timeout, state });
 }
 
 test('an applicant queues, sees position 1; staff take them and both see each other', async () => {

@@ -40,7 +40,7 @@ appointment_json(Appoint *a, const WtAppointment *ap, gboolean for_staff)
 {
   JsonObject *o = json_object_new();
   json_object_set_int_member(o, "appointment", ap->appointment);
-  json_object_set_string_member(o, "type", wt_appoint_type_name(ap->type));
+  json_object_set_string_member(o, "business", wt_appoint_type_name(ap->type));
   json_object_set_int_member(o, "start_ms", ap->start_ms);
   json_object_set_int_member(o, "end_ms", ap->end_ms);
   g_autofree char *label = wt_appoint_local_label(&a->cfg, ap->start_ms);
@@ -107,15 +107,16 @@ int_field(JsonObject *body, const char *name, gint64 *out)
   return TRUE;
 }
 
-/* The `type` of @req, or FALSE after answering. */
+/* The `business` (type) of @req, or FALSE after answering. (Not "type":
+ * that is the protocol's.) */
 static gboolean
 type_field(Appoint *a, WtModuleRequest *req, WtAppointType *out)
 {
   const char *name =
-      json_object_get_string_member_with_default(a->s->request_body(req), "type", NULL);
+      json_object_get_string_member_with_default(a->s->request_body(req), "business", NULL);
   if (!wt_appoint_type_from_name(name, out)) {
     a->s->reply_error(a->host, req, "bad-message",
-                      "`type` must be transfer, transfer-mortgage, certificate-replacement or "
+                      "`business` must be transfer, transfer-mortgage, certificate-replacement or "
                       "lost-certificate");
     return FALSE;
   }
@@ -163,11 +164,11 @@ do_types(Appoint *a, WtModuleRequest *req)
   JsonArray *types = json_array_new();
   for (int t = 0; t < WT_APPOINT_N_TYPES; t++) {
     JsonObject *e = json_object_new();
-    json_object_set_string_member(e, "type", wt_appoint_type_name((WtAppointType)t));
+    json_object_set_string_member(e, "business", wt_appoint_type_name((WtAppointType)t));
     json_object_set_int_member(e, "capacity", a->cfg.capacity[t]);
     json_array_add_object_element(types, e);
   }
-  json_object_set_array_member(o, "types", types);
+  json_object_set_array_member(o, "businesses", types);
   json_object_set_int_member(o, "slot_minutes", a->cfg.slot_minutes);
   json_object_set_int_member(o, "checkin_opens_minutes", a->cfg.checkin_opens_minutes);
   json_object_set_int_member(o, "checkin_closes_minutes", a->cfg.checkin_closes_minutes);
@@ -203,7 +204,7 @@ do_slots(Appoint *a, WtModuleRequest *req)
     json_array_add_object_element(slots, e);
   }
   JsonObject *o = json_object_new();
-  json_object_set_string_member(o, "type", wt_appoint_type_name(type));
+  json_object_set_string_member(o, "business", wt_appoint_type_name(type));
   json_object_set_array_member(o, "slots", slots);
   a->s->reply(a->host, req, o);
 }

@@ -63,7 +63,7 @@ export function mount(root, ctx) {
     return el('tr', { dataset: { testid: 'appoint-row', appointment: String(a.appointment), state: a.state, sub: a.sub } },
       el('td', {}, String(a.appointment)),
       el('td', {}, a.sub, a.connected === false ? t('appoint.offline') : ''),
-      el('td', {}, t(`appoint.type.${a.type}`)),
+      el('td', {}, t(`appoint.type.${a.business}`)),
       el('td', {}, a.label),
       el('td', { dataset: { state: a.state } }, t(`appoint.state.${a.state}`)),
       actions);

@@ -92,7 +92,7 @@ export function mount(root, ctx) {
     }
     return el('tr', { dataset: { testid: 'appoint-row', appointment: String(a.appointment), state: a.state } },
       el('td', {}, String(a.appointment)),
-      el('td', {}, t(`appoint.type.${a.type}`)),
+      el('td', {}, t(`appoint.type.${a.business}`)),
       el('td', {}, a.label),
       el('td', { dataset: { state: a.state, testid: 'appoint-state' } }, t(`appoint.state.${a.state}`)),
       actions);
@@ -136,7 +136,7 @@ export function mount(root, ctx) {
 
   const loadSlots = async () => {
     try {
-      slots = (await ctx.request('appoint', 'slots', { type: typeSelect.value || TYPES[0] })).slots;
+      slots = (await ctx.request('appoint', 'slots', { business: typeSelect.value || TYPES[0] })).slots;
     } catch (err) {
       slots = [];
       showError(message, err, t);
@@ -149,7 +149,7 @@ export function mount(root, ctx) {
   book.addEventListener('click', async () => {
     showMessage(message);
     try {
-      const a = await ctx.request('appoint', 'book', { type: typeSelect.value, start_ms: Number(slotSelect.value) });
+      const a = await ctx.request('appoint', 'book', { business: typeSelect.value, start_ms: Number(slotSelect.value) });
       showMessage(message, t('appoint.booked', { label: a.label }));
       merge(a);
     } catch (err) {
