@@ -8,10 +8,12 @@
 import { startShell } from './shell.js';
 import * as consult from './panels/consult-console.js';
 import * as appoint from './panels/appoint-console.js';
+import * as witness from './panels/witness-console.js';
 
 const PANELS = [
   consult,
   appoint,
+  witness,
 ];
 
 const shell = startShell({ page: 'console', panels: PANELS });
