@@ -17,15 +17,57 @@ wt_room_send_event(Participant *p, const char *event, JsonObject *fields)
   wt_signaling_send_event(p->room->env->signaling, p->session, wt_protocol_event(event, fields));
 }
 
-void
-wt_room_broadcast(WtRoom *room, Participant *except, const char *event, JsonObject *fields)
+/* The events workflow modules are told about (module.h, WtModule.event). */
+static gboolean
+observed(const char *event)
 {
+  static const char *const events[] = {
+      "participant-joined", "participant-left", "recording", "liveness", "alert", "room-closed"};
+  for (guint i = 0; i < G_N_ELEMENTS(events); i++) {
+    if (g_str_equal(event, events[i]))
+      return TRUE;
+  }
+  return FALSE;
+}
+
+void
+wt_room_observe(WtRoom *room, const char *event, JsonObject *fields)
+{
+  if (!room->env->observe || !observed(event))
+    return;
+  /* A deep copy: nothing is shared with the main thread. */
+  g_autoptr(JsonNode) node = json_node_init_object(json_node_alloc(), fields);
+  g_autofree char *text = json_to_string(node, FALSE);
+  g_autoptr(JsonNode) copy = json_from_string(text, NULL);
+  if (copy && JSON_NODE_HOLDS_OBJECT(copy))
+    room->env->observe(event, json_node_dup_object(copy), room->env->user_data);
+}
+
+/* Sends @event to the participants @to_staff_only selects, and tells modules. */
+static void
+send_to(WtRoom *room, Participant *except, gboolean to_staff_only, const char *event,
+        JsonObject *fields)
+{
+  wt_room_observe(room, event, fields);
   g_autofree char *json = wt_protocol_event(event, fields);
   for (guint i = 0; i < room->participants->len; i++) {
     Participant *q = g_ptr_array_index(room->participants, i);
-    if (q != except)
-      wt_signaling_send_event(room->env->signaling, q->session, g_strdup(json));
+    if (q == except || (to_staff_only && q->role != WT_ROLE_STAFF && q->role != WT_ROLE_ADMIN))
+      continue;
+    wt_signaling_send_event(room->env->signaling, q->session, g_strdup(json));
   }
+}
+
+void
+wt_room_broadcast(WtRoom *room, Participant *except, const char *event, JsonObject *fields)
+{
+  send_to(room, except, FALSE, event, fields);
+}
+
+void
+wt_room_tell_staff(WtRoom *room, const char *event, JsonObject *fields)
+{
+  send_to(room, NULL, TRUE, event, fields);
 }
 
 JsonArray *
@@ -219,6 +261,20 @@ wt_room_leave(WtRoom *room, guint64 session, const char *reason)
 }
 
 void
+wt_room_kick(WtRoom *room, guint64 session, const char *reason)
+{
+  Participant *p = wt_room_find_by_session(room, session);
+  if (!p)
+    return;
+  g_message("%s: put out: %s", p->log_prefix, reason);
+  JsonObject *fields = json_object_new();
+  json_object_set_string_member(fields, "room", room->id);
+  json_object_set_string_member(fields, "reason", reason);
+  wt_room_send_event(p, "left", fields);
+  wt_room_remove_participant(p, reason);
+}
+
+void
 wt_room_join(WtRoom *room, WtRequest *req)
 {
   const WtIdentity *who = wt_request_get_identity(req);
@@ -261,7 +317,9 @@ wt_room_join(WtRoom *room, WtRequest *req)
   }
   json_object_set_array_member(result, "participants", others);
   JsonNode *servers = json_from_string(room->env->ice_servers_json, NULL);
-  json_object_set_member(result, "ice_servers", servers ? servers : json_node_init_array(json_node_alloc(), json_array_new()));
+  json_object_set_member(result, "ice_servers",
+                         servers ? servers
+                                 : json_node_init_array(json_node_alloc(), json_array_new()));
   wt_room_recording_add_state(room, result);
   wt_signaling_reply(sig, req, result);
   if (!rejoin) {

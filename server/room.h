@@ -30,15 +30,15 @@ typedef struct _WtRoom WtRoom;
 /* Counters a room keeps for /metrics: written by its worker, read by the
  * main thread with relaxed atomics (no lock). */
 typedef struct {
-  guint64 packets_in, bytes_in;   /* RTP received from publishers */
-  guint64 packets_out, bytes_out; /* RTP sent to subscribers */
-  guint64 drops;                  /* packets not forwarded: unknown SSRC, bad header, send error */
-  guint64 plis;                   /* keyframe requests sent to publishers */
-  guint64 nacks;                  /* NACK packets received from subscribers */
-  guint64 nack_seqs;              /* sequence numbers they asked for */
-  guint64 retransmissions;        /* packets resent from the cache */
+  guint64 packets_in, bytes_in;    /* RTP received from publishers */
+  guint64 packets_out, bytes_out;  /* RTP sent to subscribers */
+  guint64 drops;                   /* packets not forwarded: unknown SSRC, bad header, send error */
+  guint64 plis;                    /* keyframe requests sent to publishers */
+  guint64 nacks;                   /* NACK packets received from subscribers */
+  guint64 nack_seqs;               /* sequence numbers they asked for */
+  guint64 retransmissions;         /* packets resent from the cache */
   guint64 bitrate_in, bitrate_out; /* bits per second over the last second (gauges) */
-  guint loss_permille;            /* worst loss subscribers report, 1/1000 (gauge) */
+  guint loss_permille;             /* worst loss subscribers report, 1/1000 (gauge) */
   guint participants;
 } WtRoomCounters;
 
@@ -52,8 +52,8 @@ typedef struct {
   guint port_min, port_max;
   guint connect_timeout_s, silence_timeout_s;
   guint max_participants;
-  guint64 max_bitrate;      /* REMB cap per published video stream, bit/s; 0 = none */
-  guint drop_percent;       /* test only: drop this share of packets toward subscribers */
+  guint64 max_bitrate;    /* REMB cap per published video stream, bit/s; 0 = none */
+  guint drop_percent;     /* test only: drop this share of packets toward subscribers */
   char *ice_servers_json; /* what clients get as iceServers, a JSON array */
   /* Recording: NULL key or folder means rooms cannot be recorded. */
   WtSigningKey *signing_key;
@@ -62,7 +62,7 @@ typedef struct {
   guint recorder_queue_packets;
   guint64 min_free_bytes;        /* [recording] min_free_mb; 0: no check */
   guint64 *recorder_drops_total; /* the registry's counter (relaxed atomics) */
-  WtNotary *notary; /* borrowed; NULL: seals go nowhere (tests) */
+  WtNotary *notary;              /* borrowed; NULL: seals go nowhere (tests) */
   guint anchor_every_segments;
   char *tsa_url; /* NULL: seals carry no RFC 3161 timestamp */
   guint tsa_timeout_ms;
@@ -72,8 +72,11 @@ typedef struct {
   WtLivenessTapConfig liveness_config;
   /* Called on the main thread when a participant leaves by itself (its
    * connection failed or went silent), so the registry forgets it. */
-  void (*participant_gone)(const char *room, const char *sub, guint64 session,
-                           gpointer user_data);
+  void (*participant_gone)(const char *room, const char *sub, guint64 session, gpointer user_data);
+  /* Called on the room's worker with an event for workflow modules and
+   * @fields (transfer full, the room's own copy); the registry takes it to
+   * the main thread. NULL: nobody observes. */
+  void (*observe)(const char *event, JsonObject *fields, gpointer user_data);
   gpointer user_data;
   GMainContext *main_context;
 } WtRoomEnv;
@@ -97,6 +100,13 @@ const WtRoomCounters *wt_room_get_counters(const WtRoom *room);
 void wt_room_join(WtRoom *room, WtRequest *req);
 /* Removes the participant of @session, telling the others why. On the worker. */
 void wt_room_leave(WtRoom *room, guint64 session, const char *reason);
+/* The same, and the participant gets `left` {room, reason} first: the room
+ * was closed under them (their connection stays open). On the worker. */
+void wt_room_kick(WtRoom *room, guint64 session, const char *reason);
+/* Runs a command from a workflow module (rooms.h, wt_rooms_command()) on the
+ * worker: @command transfer none (members may be taken). Returns the result
+ * (transfer full) or NULL with @error (G_IO_ERROR domain). */
+JsonObject *wt_room_command(WtRoom *room, JsonObject *command, GError **error);
 /* publish, subscribe, answer, trickle, ice-restart, leave; @req (transfer full). */
 void wt_room_handle(WtRoom *room, WtRequest *req);
 

@@ -25,17 +25,6 @@ is_staff(WtRole role)
   return role == WT_ROLE_STAFF || role == WT_ROLE_ADMIN;
 }
 
-static void
-tell_staff(WtRoom *room, const char *event, JsonObject *fields)
-{
-  g_autofree char *json = wt_protocol_event(event, fields);
-  for (guint i = 0; i < room->participants->len; i++) {
-    Participant *q = g_ptr_array_index(room->participants, i);
-    if (is_staff(q->role))
-      wt_signaling_send_event(room->env->signaling, q->session, g_strdup(json));
-  }
-}
-
 static JsonObject *
 state_json(Participant *p)
 {
@@ -48,7 +37,7 @@ state_json(Participant *p)
   return o;
 }
 
-/* Sets the state and tells staff: {room, participant, state, reasons, trigger}. */
+/* Sets the state and tells staff: {room, participant, sub, state, reasons, trigger}. */
 static void
 set_state(Participant *p, const char *state, JsonArray *reasons, const char *trigger)
 {
@@ -63,7 +52,8 @@ set_state(Participant *p, const char *state, JsonArray *reasons, const char *tri
   JsonObject *fields = state_json(p);
   json_object_set_string_member(fields, "room", p->room->id);
   json_object_set_string_member(fields, "participant", p->id);
-  tell_staff(p->room, "liveness", fields);
+  json_object_set_string_member(fields, "sub", p->sub);
+  wt_room_tell_staff(p->room, "liveness", fields);
 }
 
 static PubTrack *
@@ -117,7 +107,7 @@ on_warning(const char *warning, gpointer user_data)
   json_object_set_string_member(fields, "room", room->id);
   json_object_set_string_member(fields, "participant", p->id);
   json_object_set_string_member(fields, "warning", warning);
-  tell_staff(room, "liveness-warning", fields);
+  wt_room_tell_staff(room, "liveness-warning", fields);
   if (room->recorder && p->rec_joined && !room->recording_stopping) {
     JsonObject *o = json_object_new();
     json_object_set_string_member(o, "warning", warning);
@@ -235,6 +225,21 @@ wt_room_liveness_free(Participant *p)
   g_clear_pointer(&p->liveness_reasons, json_array_unref);
 }
 
+gboolean
+wt_room_liveness_check(Participant *target, const char *trigger, GError **error)
+{
+  if (!target->tap) {
+    g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                        !target->room->env->liveness ? "liveness checks are switched off"
+                        : target->role != WT_ROLE_APPLICANT
+                            ? "only applicants are checked"
+                            : "the participant publishes no video that can be checked");
+    return FALSE;
+  }
+  start_check(target, trigger);
+  return TRUE;
+}
+
 /* `liveness` {"participant": id}: staff ask for a check now. */
 void
 wt_room_liveness_handle(Participant *p, WtRequest *req)
@@ -261,16 +266,12 @@ wt_room_liveness_handle(Participant *p, WtRequest *req)
     wt_signaling_reply_error(sig, req, ERR_NOT_FOUND, "no such participant in this room");
     return;
   }
-  if (!target->tap) {
-    wt_signaling_reply_error(sig, req, ERR_UNAVAILABLE,
-                             !room->env->liveness ? "liveness checks are switched off"
-                             : target->role != WT_ROLE_APPLICANT
-                                 ? "only applicants are checked"
-                                 : "the participant publishes no video that can be checked");
+  g_autoptr(GError) error = NULL;
+  g_message("%s: asks for a liveness check of %s", p->log_prefix, target->id);
+  if (!wt_room_liveness_check(target, "staff", &error)) {
+    wt_signaling_reply_error(sig, req, ERR_UNAVAILABLE, error->message);
     return;
   }
-  g_message("%s: asks for a liveness check of %s", p->log_prefix, target->id);
-  start_check(target, "staff");
   JsonObject *result = json_object_new();
   json_object_set_string_member(result, "participant", target->id);
   json_object_set_string_member(result, "state", "checking");

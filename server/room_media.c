@@ -25,7 +25,8 @@ wt_room_forward(WtRoom *room, Participant *to, SubSlot *ss, const guint8 *pkt, g
     wt_rtp_set_pt(buf, ss->slot->codec->pt);
   if (ss->slot->ssrc != h->ssrc)
     wt_rtp_set_ssrc(buf, ss->slot->ssrc);
-  if (wt_rtp_ext_rewrite(buf, h, ss->ext_map) < 0 || wt_peer_send_rtp(to->subscribe, buf, len) < 0) {
+  if (wt_rtp_ext_rewrite(buf, h, ss->ext_map) < 0 ||
+      wt_peer_send_rtp(to->subscribe, buf, len) < 0) {
     wt_room_count(&room->counters.drops, 1);
     return;
   }
@@ -33,6 +34,20 @@ wt_room_forward(WtRoom *room, Participant *to, SubSlot *ss, const guint8 *pkt, g
   ss->octets_sent += (guint32)h->payload_len;
   wt_room_count(&room->counters.packets_out, 1);
   wt_room_count(&room->counters.bytes_out, len);
+}
+
+/* A packet of the track the recorder records for @from reached it: the
+ * status a module asks for says that party's audio (video) is recorded. */
+static void
+note_recorded(Participant *from, const PubTrack *track, const WtRtpHeader *h)
+{
+  const WtRecorderTracks *t = &from->rec_tracks;
+  if (track->track->kind == WT_SDP_MEDIA_AUDIO && t->audio_codec != WT_CODEC_NONE &&
+      h->pt == t->audio_pt)
+    from->rec_pushed_us[0] = g_get_monotonic_time();
+  else if (track->track->kind == WT_SDP_MEDIA_VIDEO && t->video_codec != WT_CODEC_NONE &&
+           h->pt == t->video_pt)
+    from->rec_pushed_us[1] = g_get_monotonic_time();
 }
 
 void
@@ -59,10 +74,12 @@ wt_room_on_rtp(WtPeer *peer, guint8 *buf, gsize len, gpointer user_data)
     return;
   }
   wt_room_feedback_on_publisher_rtp(from, track, buf, len, &h);
-  if (room->recorder && from->rec_joined &&
-      !wt_recorder_push(room->recorder, from->rec_who, buf, len) && /* a copy; never blocks */
-      !room->recording_stopping && room->env->recorder_drops_total)
-    __atomic_add_fetch(room->env->recorder_drops_total, 1, __ATOMIC_RELAXED);
+  if (room->recorder && from->rec_joined) {
+    if (wt_recorder_push(room->recorder, from->rec_who, buf, len)) /* a copy; never blocks */
+      note_recorded(from, track, &h);
+    else if (!room->recording_stopping && room->env->recorder_drops_total)
+      __atomic_add_fetch(room->env->recorder_drops_total, 1, __ATOMIC_RELAXED);
+  }
   if (from->tap && h.pt == from->tap_pt && track->track->kind == WT_SDP_MEDIA_VIDEO)
     wt_liveness_tap_push(from->tap, buf, len); /* a copy; never blocks */
   for (guint i = 0; i < room->participants->len; i++) {

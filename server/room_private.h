@@ -16,6 +16,10 @@
 
 typedef struct _Participant Participant;
 
+/* A party's audio (video) counts as recorded while its packets reached the
+ * recorder this recently. */
+#define WT_ROOM_RECORDED_WITHIN_US (3 * G_USEC_PER_SEC)
+
 /* A track someone publishes, as this room forwards it. */
 typedef struct {
   WtTrack *track;
@@ -23,19 +27,19 @@ typedef struct {
   WtPacketCache *cache; /* video: recent packets, to answer NACKs; NULL for audio */
   WtRtpSeq seq;         /* reception statistics for our receiver reports */
   gboolean seq_started;
-  guint64 sr_ntp;       /* the publisher's last sender report (0: none yet) */
+  guint64 sr_ntp; /* the publisher's last sender report (0: none yet) */
   guint32 sr_rtp_ts;
   gint64 sr_arrival_us;
 } PubTrack;
 
 /* One m-section of a subscriber's connection and where its media comes from. */
 typedef struct {
-  WtSlot *slot;          /* owned by Participant.slots */
-  Participant *source;   /* NULL once the track is gone */
-  guint32 source_ssrc;   /* the publisher's SSRC */
-  guint8 source_pt;      /* the publisher's payload type */
-  gboolean answered;     /* the subscriber's answer covered this slot */
-  guint8 ext_map[256];   /* publisher's extension id -> ours (0 = drop) */
+  WtSlot *slot;                      /* owned by Participant.slots */
+  Participant *source;               /* NULL once the track is gone */
+  guint32 source_ssrc;               /* the publisher's SSRC */
+  guint8 source_pt;                  /* the publisher's payload type */
+  gboolean answered;                 /* the subscriber's answer covered this slot */
+  guint8 ext_map[256];               /* publisher's extension id -> ours (0 = drop) */
   guint32 packets_sent, octets_sent; /* for the sender reports we make */
 } SubSlot;
 
@@ -63,19 +67,23 @@ struct _Participant {
   guint64 sdp_session_id, sdp_version;
 
   /* Feedback (room_feedback.c). */
-  guint32 rtcp_ssrc;              /* ours, in the RTCP we send this participant */
-  WtRtcpTwccArrival twcc[512];    /* publish: arrivals not yet reported */
+  guint32 rtcp_ssrc;           /* ours, in the RTCP we send this participant */
+  WtRtcpTwccArrival twcc[512]; /* publish: arrivals not yet reported */
   guint n_twcc;
   guint16 twcc_last_seq;
   gboolean twcc_started;
   guint8 twcc_fb_count;
-  guint64 remb_bps;               /* subscribe: what this subscriber says it can take */
+  guint64 remb_bps; /* subscribe: what this subscriber says it can take */
   gint64 remb_us;
-  guint8 fraction_lost;           /* subscribe: the worst of its last report blocks */
+  guint8 fraction_lost; /* subscribe: the worst of its last report blocks */
 
   /* Recording (room_recording.c). */
-  guint rec_who;      /* the recorder's handle */
-  gboolean rec_joined; /* the recorder knows this participant */
+  guint rec_who;               /* the recorder's handle */
+  gboolean rec_joined;         /* the recorder knows this participant */
+  WtRecorderTracks rec_tracks; /* what the recorder was told this participant publishes */
+  /* When a packet of the recorded audio (0) and video (1) track last reached
+   * the recorder (monotonic µs; 0: never). Set on the packet path. */
+  gint64 rec_pushed_us[2];
 
   /* Liveness (room_liveness.c): applicants who publish video. */
   WtLivenessTap *tap; /* NULL: not checked */
@@ -100,13 +108,20 @@ struct _WtRoom {
   WtRecorder *recorder; /* NULL when the room is not recorded */
   char *recording_id;
   gboolean recording_stopping; /* stopped, waiting for the seal */
+  gboolean recording_failed;   /* the recorder failed: it records nothing more */
   guint8 scratch[2048 + WT_SRTP_MAX_TRAILER];
 };
 
 /* room.c: participants and the events sent to them. */
 void wt_room_send_event(Participant *p, const char *event, JsonObject *fields);
-/* To everyone in @room but @except (may be NULL); @fields transfer full. */
+/* To everyone in @room but @except (may be NULL); @fields transfer full.
+ * Workflow modules see the events they know (wt_room_observe()). */
 void wt_room_broadcast(WtRoom *room, Participant *except, const char *event, JsonObject *fields);
+/* To the staff and admins in @room; @fields transfer full. Modules see it too. */
+void wt_room_tell_staff(WtRoom *room, const char *event, JsonObject *fields);
+/* Hands a copy of @fields (transfer none) to the registry's observer, when
+ * @event is one modules know (module.h) and an observer is set. */
+void wt_room_observe(WtRoom *room, const char *event, JsonObject *fields);
 JsonObject *wt_room_participant_json(Participant *p);
 JsonArray *wt_room_tracks_json(Participant *p);
 /* @p leaves the room and is freed. */
@@ -149,6 +164,21 @@ void wt_room_recording_on_leave(Participant *p, const char *reason);
 void wt_room_recording_add_state(WtRoom *room, JsonObject *result);
 /* `record` {"action":"start"|"stop"}; @req transfer full. */
 void wt_room_recording_handle(Participant *p, WtRequest *req);
+/* Starts recording @room on behalf of @by (for the log: a participant id or
+ * "module"); TRUE at once when it is already recorded. FALSE with @error
+ * (G_IO_ERROR_NO_SPACE: disk full; G_IO_ERROR_NOT_SUPPORTED: not set up). */
+gboolean wt_room_recording_start(WtRoom *room, const char *by, GError **error);
+/* Stops a running recording (sealed with @reason); nothing when none runs. */
+void wt_room_recording_stop(WtRoom *room, const char *reason);
+/* "on", "stopping" or "off". */
+const char *wt_room_recording_state(WtRoom *room);
+/* Whether @p's audio and video reach the running recording now. */
+void wt_room_recording_recorded(Participant *p, gboolean *audio, gboolean *video);
+/* A room-level record of @type with @payload (transfer full) in the running
+ * recording's chain. FALSE with G_IO_ERROR_NOT_CONNECTED when nothing is
+ * being recorded (or it is stopping or failed). */
+gboolean wt_room_recording_add_evidence(WtRoom *room, const char *type, JsonObject *payload,
+                                        GError **error);
 /* On wt_room_free(): a running recording is sealed as "shutdown" (blocks until done). */
 void wt_room_recording_free(WtRoom *room);
 
@@ -159,6 +189,9 @@ void wt_room_liveness_on_tracks(Participant *p);
 void wt_room_liveness_add_state(Participant *p, JsonObject *o);
 /* `liveness` {"participant": id} from staff; @req transfer full. */
 void wt_room_liveness_handle(Participant *p, WtRequest *req);
+/* Starts a check of @target now (@trigger: "staff", "module"). FALSE with
+ * G_IO_ERROR_NOT_SUPPORTED and why when @target cannot be checked. */
+gboolean wt_room_liveness_check(Participant *target, const char *trigger, GError **error);
 /* A segment of @p was recorded as @file (NULL: @p leaves, and the leave closes
  * their last segment): a face-presence summary goes into the chain. */
 void wt_room_liveness_on_segment(Participant *p, const char *file);

@@ -28,21 +28,23 @@ may_record(WtRole role)
   return role == WT_ROLE_STAFF || role == WT_ROLE_ADMIN;
 }
 
-static void
-broadcast_state(WtRoom *room, const char *state, const char *reason)
+static JsonObject *
+state_fields(WtRoom *room, const char *state, const char *reason)
 {
-  g_autoptr(JsonObject) fields = json_object_new();
+  JsonObject *fields = json_object_new();
   json_object_set_string_member(fields, "room", room->id);
   json_object_set_string_member(fields, "state", state);
   if (room->recording_id)
     json_object_set_string_member(fields, "recording", room->recording_id);
   if (reason)
     json_object_set_string_member(fields, "reason", reason);
-  for (guint i = 0; i < room->participants->len; i++) {
-    Participant *q = g_ptr_array_index(room->participants, i);
-    wt_signaling_send_event(room->env->signaling, q->session,
-                            wt_protocol_event("recording", json_object_ref(fields)));
-  }
+  return fields;
+}
+
+static void
+broadcast_state(WtRoom *room, const char *state, const char *reason)
+{
+  wt_room_broadcast(room, NULL, "recording", state_fields(room, state, reason));
 }
 
 static WtCodec
@@ -86,9 +88,11 @@ tracks_of(Participant *p)
 static void
 join_recorder(Participant *p)
 {
-  WtRecorderTracks tracks = tracks_of(p);
-  p->rec_who = wt_recorder_join(p->room->recorder, p->id, wt_role_to_string(p->role), &tracks);
+  p->rec_tracks = tracks_of(p);
+  p->rec_who =
+      wt_recorder_join(p->room->recorder, p->id, wt_role_to_string(p->role), &p->rec_tracks);
   p->rec_joined = TRUE;
+  p->rec_pushed_us[0] = p->rec_pushed_us[1] = 0;
 }
 
 /* ---- Callbacks from the recorder (on this worker) ------------------------------------ */
@@ -110,18 +114,13 @@ on_keyframe_wanted(const char *participant, gpointer user_data)
 static void
 alert_staff(WtRoom *room, const char *kind, const char *reason)
 {
-  g_autoptr(JsonObject) fields = json_object_new();
+  JsonObject *fields = json_object_new();
   json_object_set_string_member(fields, "room", room->id);
   json_object_set_string_member(fields, "kind", kind);
   if (room->recording_id)
     json_object_set_string_member(fields, "recording", room->recording_id);
   json_object_set_string_member(fields, "reason", reason);
-  for (guint i = 0; i < room->participants->len; i++) {
-    Participant *q = g_ptr_array_index(room->participants, i);
-    if (may_record(q->role))
-      wt_signaling_send_event(room->env->signaling, q->session,
-                              wt_protocol_event("alert", json_object_ref(fields)));
-  }
+  wt_room_tell_staff(room, "alert", fields);
 }
 
 static void
@@ -129,6 +128,7 @@ on_failed(const char *code, const char *reason, gpointer user_data)
 {
   WtRoom *room = user_data;
   g_warning("room %s: recording %s failed (%s): %s", room->id, room->recording_id, code, reason);
+  room->recording_failed = TRUE;
   broadcast_state(room, "failed", reason);
   alert_staff(room, code, reason);
 }
@@ -141,6 +141,7 @@ forget_recorder(WtRoom *room)
   g_clear_pointer(&room->recorder, wt_recorder_free);
   g_clear_pointer(&room->recording_id, g_free);
   room->recording_stopping = FALSE;
+  room->recording_failed = FALSE;
 }
 
 static void
@@ -195,13 +196,14 @@ new_recording_id(void)
   return g_strdup_printf("r-%s-%06x", when, g_random_int() & 0xffffff);
 }
 
-/* Starts recording @room on behalf of @by. FALSE with @error. */
-static gboolean
-start_recording(WtRoom *room, Participant *by, GError **error)
+gboolean
+wt_room_recording_start(WtRoom *room, const char *by, GError **error)
 {
   static const WtRecorderCallbacks callbacks = {on_keyframe_wanted, on_failed, on_sealed,
                                                 on_segment_written};
   const WtRoomEnv *env = room->env;
+  if (room->recorder)
+    return TRUE;
   if (!env->signing_key || !env->archive_dir) {
     g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "recording is not set up");
     return FALSE;
@@ -229,15 +231,15 @@ start_recording(WtRoom *room, Participant *by, GError **error)
   if (!room->recorder)
     return FALSE;
   room->recording_id = g_steal_pointer(&id);
-  g_message("%s: starts recording %s", by->log_prefix, room->recording_id);
+  g_message("room %s: %s starts recording %s", room->id, by, room->recording_id);
   for (guint i = 0; i < room->participants->len; i++)
     join_recorder(g_ptr_array_index(room->participants, i));
   broadcast_state(room, "on", NULL);
   return TRUE;
 }
 
-static void
-stop_recording(WtRoom *room, const char *reason)
+void
+wt_room_recording_stop(WtRoom *room, const char *reason)
 {
   if (!room->recorder || room->recording_stopping)
     return;
@@ -257,7 +259,7 @@ wt_room_recording_on_join(Participant *p, const WtIdentity *who, gboolean rejoin
     join_recorder(p);
   } else if (!room->recorder && who->record && may_record(who->role)) {
     g_autoptr(GError) error = NULL;
-    if (!start_recording(room, p, &error))
+    if (!wt_room_recording_start(room, p->id, &error))
       g_warning("%s: cannot start recording: %s", p->log_prefix, error->message);
   }
 }
@@ -266,8 +268,8 @@ void
 wt_room_recording_on_tracks(Participant *p)
 {
   if (p->room->recorder && p->rec_joined) {
-    WtRecorderTracks tracks = tracks_of(p);
-    wt_recorder_set_tracks(p->room->recorder, p->rec_who, &tracks);
+    p->rec_tracks = tracks_of(p);
+    wt_recorder_set_tracks(p->room->recorder, p->rec_who, &p->rec_tracks);
   }
 }
 
@@ -281,7 +283,7 @@ wt_room_recording_on_leave(Participant *p, const char *reason)
   }
   p->rec_joined = FALSE;
   if (room->participants->len == 0)
-    stop_recording(room, "ended");
+    wt_room_recording_stop(room, "ended");
 }
 
 void
@@ -298,9 +300,14 @@ void
 wt_room_recording_free(WtRoom *room)
 {
   /* Still running when the room goes: the server is stopping. Blocks until sealed. */
-  if (room->recorder && !room->recording_stopping)
-    stop_recording(room, "shutdown");
+  if (!room->recorder)
+    return;
+  const char *reason = room->recording_stopping ? "ended" : "shutdown";
+  wt_room_recording_stop(room, reason);
   g_clear_pointer(&room->recorder, wt_recorder_free);
+  /* Nobody is left to tell, but modules learn that the recording is sealed. */
+  g_autoptr(JsonObject) fields = state_fields(room, "off", reason);
+  wt_room_observe(room, "recording", fields);
   g_clear_pointer(&room->recording_id, g_free);
 }
 
@@ -317,7 +324,7 @@ wt_room_recording_handle(Participant *p, WtRequest *req)
   }
   if (g_strcmp0(action, "start") == 0) {
     g_autoptr(GError) error = NULL;
-    if (!room->recorder && !start_recording(room, p, &error)) {
+    if (!wt_room_recording_start(room, p->id, &error)) {
       wt_signaling_reply_error(sig, req,
                                g_error_matches(error, G_IO_ERROR, G_IO_ERROR_NO_SPACE)
                                    ? WT_ERR_DISK_FULL
@@ -326,7 +333,7 @@ wt_room_recording_handle(Participant *p, WtRequest *req)
       return;
     }
   } else if (g_strcmp0(action, "stop") == 0) {
-    stop_recording(room, "ended");
+    wt_room_recording_stop(room, "ended");
   } else {
     wt_signaling_reply_error(sig, req, ERR_BAD_MESSAGE, "action must be \"start\" or \"stop\"");
     return;
@@ -337,4 +344,39 @@ wt_room_recording_handle(Participant *p, WtRequest *req)
   if (room->recording_id)
     json_object_set_string_member(result, "recording", room->recording_id);
   wt_signaling_reply(sig, req, result);
+}
+
+const char *
+wt_room_recording_state(WtRoom *room)
+{
+  return !room->recorder ? "off" : room->recording_stopping ? "stopping" : "on";
+}
+
+void
+wt_room_recording_recorded(Participant *p, gboolean *audio, gboolean *video)
+{
+  WtRoom *room = p->room;
+  gboolean running =
+      room->recorder && !room->recording_stopping && !room->recording_failed && p->rec_joined;
+  gint64 now = g_get_monotonic_time();
+  *audio = running && p->rec_tracks.audio_codec == WT_CODEC_OPUS && p->rec_pushed_us[0] &&
+           now - p->rec_pushed_us[0] < WT_ROOM_RECORDED_WITHIN_US;
+  *video = running && p->rec_tracks.video_codec != WT_CODEC_NONE && p->rec_pushed_us[1] &&
+           now - p->rec_pushed_us[1] < WT_ROOM_RECORDED_WITHIN_US;
+}
+
+gboolean
+wt_room_recording_add_evidence(WtRoom *room, const char *type, JsonObject *payload, GError **error)
+{
+  if (!room->recorder || room->recording_stopping || room->recording_failed) {
+    json_object_unref(payload);
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED, "room %s: %s", room->id,
+                !room->recorder            ? "nothing is being recorded"
+                : room->recording_stopping ? "the recording is stopping"
+                                           : "the recording has failed");
+    return FALSE;
+  }
+  g_message("room %s: a %s record goes into recording %s", room->id, type, room->recording_id);
+  wt_recorder_add_evidence(room->recorder, WT_RECORDER_ROOM, type, payload, NULL, NULL);
+  return TRUE;
 }

@@ -1,5 +1,8 @@
 /* rooms.c — admission and bookkeeping on the main thread; the rooms' own work
- * is posted to their workers as RoomOps. */
+ * is posted to their workers as RoomOps. The rooms side of the module
+ * interface (invitations, closing a room, commands, the observer) is here too:
+ * a command is a RoomOp whose answer comes back to the main thread as a
+ * message, like every event the observer gets. */
 #include "rooms.h"
 
 #include <errno.h>
@@ -25,8 +28,20 @@ typedef struct {
   char *sub;
 } SessionEntry;
 
+/* Where observed events go. Shared by the registry and the messages in
+ * flight toward the main thread (atomic reference count); its fields are
+ * read and written on the main thread only, so a message that arrives after
+ * wt_rooms_free() finds no observer and is dropped. */
+typedef struct {
+  gint refs;
+  WtRoomsObserver observer; /* NULL: nobody observes */
+  gpointer user_data;
+} ObserverLink;
+
 struct _WtRooms {
   WtRoomEnv env;
+  ObserverLink *link;
+  GHashTable *invitations;                              /* room id -> GHashTable set of subs */
   char *liveness_detector, *face_cascade, *eye_cascade; /* env.liveness_config's strings */
   WtWorkerPool *pool;
   GHashTable *rooms;    /* id -> RoomEntry* */
@@ -38,7 +53,7 @@ struct _WtRooms {
   guint64 recorder_drops_total; /* workers add with relaxed atomics */
 };
 
-typedef enum { OP_JOIN, OP_REQUEST, OP_LEAVE, OP_DESTROY } OpKind;
+typedef enum { OP_JOIN, OP_REQUEST, OP_LEAVE, OP_KICK, OP_DESTROY, OP_COMMAND } OpKind;
 
 typedef struct {
   OpKind kind;
@@ -47,7 +62,111 @@ typedef struct {
   WtRequest *req; /* may be NULL */
   guint64 session;
   char *reason;
+  /* OP_COMMAND */
+  JsonObject *command; /* NULL once run */
+  WtRoomsDone done;
+  gpointer done_data;
+  GMainContext *main_context;
+  /* OP_DESTROY: the room's id, for `room-closed` */
+  char *room_id;
 } RoomOp;
+
+static ObserverLink *
+link_ref(ObserverLink *link)
+{
+  g_atomic_int_inc(&link->refs);
+  return link;
+}
+
+static void
+link_unref(ObserverLink *link)
+{
+  if (g_atomic_int_dec_and_test(&link->refs))
+    g_free(link);
+}
+
+/* An observed event on its way to the main thread. */
+typedef struct {
+  ObserverLink *link;
+  char *event;
+  JsonObject *fields;
+} EventMessage;
+
+static gboolean
+deliver_event(gpointer data)
+{
+  EventMessage *m = data;
+  if (m->link->observer)
+    m->link->observer(m->event, m->fields, m->link->user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+event_message_free(gpointer data)
+{
+  EventMessage *m = data;
+  link_unref(m->link);
+  g_free(m->event);
+  json_object_unref(m->fields);
+  g_free(m);
+}
+
+/* env->observe: on a worker; @fields transfer full. */
+static void
+observe_from_worker(const char *event, JsonObject *fields, gpointer user_data)
+{
+  WtRooms *rooms = user_data;
+  EventMessage *m = g_new0(EventMessage, 1);
+  m->link = link_ref(rooms->link);
+  m->event = g_strdup(event);
+  m->fields = fields;
+  g_main_context_invoke_full(rooms->env.main_context, G_PRIORITY_DEFAULT, deliver_event, m,
+                             event_message_free);
+}
+
+/* A command's answer on its way to the main thread. */
+typedef struct {
+  WtRoomsDone done;
+  gpointer user_data;
+  JsonObject *result;
+  GError *error;
+} CommandReply;
+
+static gboolean
+deliver_reply(gpointer data)
+{
+  CommandReply *r = data;
+  r->done(r->result, r->error, r->user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+command_reply_free(gpointer data)
+{
+  CommandReply *r = data;
+  if (r->result)
+    json_object_unref(r->result);
+  g_clear_error(&r->error);
+  g_free(r);
+}
+
+/* Answers a command on @context's thread, always later (never from inside
+ * the caller's own call): @result and @error transfer full. Any thread. */
+static void
+reply_later(GMainContext *context, WtRoomsDone done, gpointer user_data, JsonObject *result,
+            GError *error)
+{
+  CommandReply *r = g_new0(CommandReply, 1);
+  r->done = done;
+  r->user_data = user_data;
+  r->result = result;
+  r->error = error;
+  GSource *source = g_idle_source_new();
+  g_source_set_priority(source, G_PRIORITY_DEFAULT);
+  g_source_set_callback(source, deliver_reply, r, command_reply_free);
+  g_source_attach(source, context);
+  g_source_unref(source);
+}
 
 static gboolean
 run_op(gpointer data)
@@ -65,8 +184,23 @@ run_op(gpointer data)
     if (op->req)
       wt_signaling_reply(op->rooms->env.signaling, g_steal_pointer(&op->req), NULL);
     break;
+  case OP_KICK:
+    wt_room_kick(op->room, op->session, op->reason);
+    break;
+  case OP_COMMAND: {
+    GError *error = NULL;
+    g_autoptr(JsonObject) command = g_steal_pointer(&op->command);
+    JsonObject *result = wt_room_command(op->room, command, &error);
+    reply_later(op->main_context, op->done, op->done_data, result, error);
+    break;
+  }
   case OP_DESTROY:
     wt_room_free(op->room);
+    if (op->room_id && op->rooms->env.observe) {
+      JsonObject *fields = json_object_new();
+      json_object_set_string_member(fields, "room", op->room_id);
+      op->rooms->env.observe("room-closed", fields, op->rooms->env.user_data);
+    }
     g_mutex_lock(&op->rooms->lock);
     op->rooms->rooms_alive--;
     g_cond_signal(&op->rooms->cond);
@@ -83,13 +217,19 @@ op_free(gpointer data)
   if (op->req) /* never ran: the worker stopped first */
     wt_signaling_reply_error(op->rooms->env.signaling, op->req, WT_ERR_INTERNAL,
                              "the server is stopping");
+  if (op->command) { /* the same */
+    json_object_unref(op->command);
+    reply_later(op->main_context, op->done, op->done_data, NULL,
+                g_error_new_literal(G_IO_ERROR, G_IO_ERROR_CANCELLED, "the server is stopping"));
+  }
+  g_free(op->room_id);
   g_free(op->reason);
   g_free(op);
 }
 
-static void
-post(WtRooms *rooms, RoomEntry *entry, OpKind kind, WtRequest *req, guint64 session,
-     const char *reason)
+static RoomOp *
+op_new(WtRooms *rooms, RoomEntry *entry, OpKind kind, WtRequest *req, guint64 session,
+       const char *reason)
 {
   RoomOp *op = g_new0(RoomOp, 1);
   op->kind = kind;
@@ -98,7 +238,15 @@ post(WtRooms *rooms, RoomEntry *entry, OpKind kind, WtRequest *req, guint64 sess
   op->req = req;
   op->session = session;
   op->reason = g_strdup(reason);
-  wt_worker_invoke(entry->worker, run_op, op, op_free);
+  return op;
+}
+
+static void
+post(WtRooms *rooms, RoomEntry *entry, OpKind kind, WtRequest *req, guint64 session,
+     const char *reason)
+{
+  wt_worker_invoke(entry->worker, run_op, op_new(rooms, entry, kind, req, session, reason),
+                   op_free);
 }
 
 static void
@@ -142,7 +290,9 @@ destroy_room_if_empty(WtRooms *rooms, RoomEntry *entry)
   if (g_hash_table_size(entry->members) > 0)
     return;
   g_message("room %s: empty; closing", entry->id);
-  post(rooms, entry, OP_DESTROY, NULL, 0, NULL);
+  RoomOp *op = op_new(rooms, entry, OP_DESTROY, NULL, 0, NULL);
+  op->room_id = g_strdup(entry->id); /* modules hear `room-closed` once it is gone */
+  wt_worker_invoke(entry->worker, run_op, op, op_free);
   wt_worker_add_load(entry->worker, -1);
   g_hash_table_remove(rooms->rooms, entry->id);
 }
@@ -183,6 +333,13 @@ participant_gone(const char *room, const char *sub, guint64 session, gpointer us
 }
 
 static gboolean
+invited(WtRooms *rooms, const char *room, const char *sub)
+{
+  GHashTable *subs = g_hash_table_lookup(rooms->invitations, room);
+  return subs && g_hash_table_contains(subs, sub);
+}
+
+static gboolean
 admit(WtRooms *rooms, WtRequest *req, const char **room_id)
 {
   WtSignaling *sig = rooms->env.signaling;
@@ -209,7 +366,8 @@ admit(WtRooms *rooms, WtRequest *req, const char **room_id)
     wt_signaling_reply_error(sig, req, "disk-full", low);
     return FALSE;
   }
-  if (who->role == WT_ROLE_APPLICANT && g_strcmp0(who->room, id) != 0) {
+  if (who->role == WT_ROLE_APPLICANT && g_strcmp0(who->room, id) != 0 &&
+      !invited(rooms, id, who->sub)) {
     g_autofree char *why = who->room
                                ? g_strdup_printf("your token admits you to room %s only", who->room)
                                : g_strdup("your token admits you to no room");
@@ -259,8 +417,8 @@ handle_join(WtRooms *rooms, WtRequest *req)
 gboolean
 wt_rooms_handle_request(WtRooms *rooms, WtRequest *req)
 {
-  static const char *const forwarded[] = {"publish", "subscribe", "answer", "trickle",
-                                          "ice-restart", "record", "liveness"};
+  static const char *const forwarded[] = {"publish",     "subscribe", "answer",  "trickle",
+                                          "ice-restart", "record",    "liveness"};
   const char *type = wt_request_get_type(req);
   guint64 session = wt_request_get_session(req);
   if (g_str_equal(type, "join")) {
@@ -437,6 +595,10 @@ wt_rooms_new(const WtConfig *config, WtWorkerPool *pool, GError **error)
   rooms->pool = pool;
   rooms->rooms = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, room_entry_free);
   rooms->sessions = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, session_entry_free);
+  rooms->invitations =
+      g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_hash_table_unref);
+  rooms->link = g_new0(ObserverLink, 1);
+  rooms->link->refs = 1;
   g_mutex_init(&rooms->lock);
   g_cond_init(&rooms->cond);
   WtRoomEnv *env = &rooms->env;
@@ -495,6 +657,7 @@ wt_rooms_new(const WtConfig *config, WtWorkerPool *pool, GError **error)
   lc->opencv_threads = config->liveness_opencv_threads;
   lc->search_near_face = config->liveness_search_near_face;
   env->participant_gone = participant_gone;
+  env->observe = observe_from_worker;
   env->user_data = rooms;
   env->main_context = g_main_context_default();
   g_message("DTLS certificate fingerprint sha-256 %s", wt_dtls_identity_get_fingerprint(identity));
@@ -526,6 +689,8 @@ wt_rooms_free(WtRooms *rooms)
 {
   if (!rooms)
     return;
+  /* Events still on their way find nobody to tell. */
+  rooms->link->observer = NULL;
   GHashTableIter iter;
   RoomEntry *entry;
   g_hash_table_iter_init(&iter, rooms->rooms);
@@ -561,6 +726,8 @@ wt_rooms_free(WtRooms *rooms)
   }
   g_hash_table_unref(rooms->rooms);
   g_hash_table_unref(rooms->sessions);
+  g_hash_table_unref(rooms->invitations);
+  link_unref(rooms->link);
   wt_dtls_identity_unref(rooms->env.identity);
   g_strfreev(rooms->env.ice_addresses);
   g_free(rooms->env.public_address);
@@ -574,4 +741,97 @@ wt_rooms_free(WtRooms *rooms)
   g_mutex_clear(&rooms->lock);
   g_cond_clear(&rooms->cond);
   g_free(rooms);
+}
+
+/* ---- The rooms side of the module interface --------------------------------------------- */
+
+void
+wt_rooms_set_observer(WtRooms *rooms, WtRoomsObserver observer, gpointer user_data)
+{
+  rooms->link->observer = observer;
+  rooms->link->user_data = user_data;
+}
+
+void
+wt_rooms_invite(WtRooms *rooms, const char *room, const char *sub)
+{
+  g_return_if_fail(room && sub);
+  GHashTable *subs = g_hash_table_lookup(rooms->invitations, room);
+  if (!subs) {
+    subs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_hash_table_insert(rooms->invitations, g_strdup(room), subs);
+  }
+  g_hash_table_add(subs, g_strdup(sub));
+  g_message("room %s: %s is invited", room, sub);
+}
+
+gboolean
+wt_rooms_known(WtRooms *rooms, const char *room)
+{
+  return g_hash_table_contains(rooms->rooms, room) ||
+         g_hash_table_contains(rooms->invitations, room);
+}
+
+void
+wt_rooms_close(WtRooms *rooms, const char *room, const char *reason)
+{
+  g_hash_table_remove(rooms->invitations, room);
+  RoomEntry *entry = g_hash_table_lookup(rooms->rooms, room);
+  if (!entry) {
+    g_message("room %s: closed (%s); nobody was in it", room, reason);
+    return;
+  }
+  g_message("room %s: closed (%s); %u put out", room, reason, g_hash_table_size(entry->members));
+  /* As forget_session() does for each member, but the room hears a kick:
+   * everyone gets `left` and loses media; the last one out seals the
+   * recording ("ended") and the room is destroyed. */
+  GHashTableIter iter;
+  gpointer key, value;
+  g_hash_table_iter_init(&iter, entry->members);
+  while (g_hash_table_iter_next(&iter, &key, &value)) {
+    guint64 session = *(guint64 *)value;
+    post(rooms, entry, OP_KICK, NULL, session, reason);
+    SessionEntry *se = g_hash_table_lookup(rooms->sessions, &session);
+    if (se && g_str_equal(se->room, room))
+      g_hash_table_remove(rooms->sessions, &session);
+    g_hash_table_iter_remove(&iter);
+  }
+  destroy_room_if_empty(rooms, entry);
+}
+
+void
+wt_rooms_command(WtRooms *rooms, const char *room, JsonObject *command, WtRoomsDone done,
+                 gpointer user_data)
+{
+  RoomEntry *entry = room ? g_hash_table_lookup(rooms->rooms, room) : NULL;
+  if (!entry) {
+    json_object_unref(command);
+    reply_later(rooms->env.main_context, done, user_data, NULL,
+                g_error_new(G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "nobody is in room %s",
+                            room ? room : "(none)"));
+    return;
+  }
+  RoomOp *op = op_new(rooms, entry, OP_COMMAND, NULL, 0, NULL);
+  op->command = command;
+  op->done = done;
+  op->done_data = user_data;
+  op->main_context = rooms->env.main_context;
+  wt_worker_invoke(entry->worker, run_op, op, op_free);
+}
+
+JsonArray *
+wt_rooms_list(WtRooms *rooms)
+{
+  JsonArray *list = json_array_new();
+  GHashTableIter iter;
+  RoomEntry *entry;
+  g_hash_table_iter_init(&iter, rooms->rooms);
+  while (g_hash_table_iter_next(&iter, NULL, (gpointer *)&entry)) {
+    JsonObject *o = json_object_new();
+    json_object_set_string_member(o, "room", entry->id);
+    json_object_set_int_member(o, "participants", g_hash_table_size(entry->members));
+    json_object_set_int_member(o, "worker", wt_worker_get_index(entry->worker));
+    json_array_add_object_element(list, o);
+  }
+  return list;
 }

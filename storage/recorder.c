@@ -356,7 +356,7 @@ wt_recorder_add_evidence(WtRecorder *rec, guint who, const char *type, JsonObjec
   m->payload = payload;
   m->file = file ? g_bytes_ref(file) : NULL;
   m->extension = g_strdup(extension ? extension : "bin");
-  if (who >= WT_RECORDER_MAX_PARTICIPANTS || rec->stopped) {
+  if ((who >= WT_RECORDER_MAX_PARTICIPANTS && who != WT_RECORDER_ROOM) || rec->stopped) {
     message_free(m);
     return;
   }

@@ -66,8 +66,8 @@ typedef struct {
    * anchor_every_segments segments (0: never), its chain head. */
   WtNotary *notary;
   guint anchor_every_segments;
-  const char *tsa_url;     /* RFC 3161 TSA for the seal's timestamp; NULL: none */
-  guint tsa_timeout_ms;    /* how long sealing waits for it (default 10000 when 0) */
+  const char *tsa_url;  /* RFC 3161 TSA for the seal's timestamp; NULL: none */
+  guint tsa_timeout_ms; /* how long sealing waits for it (default 10000 when 0) */
 } WtRecorderConfig;
 
 typedef struct {
@@ -132,7 +132,13 @@ gboolean wt_recorder_push_sr_at(WtRecorder *rec, guint who, WtRecorderKind kind,
  * approximate), so a replay can wait for room instead of dropping. */
 guint wt_recorder_get_queued(WtRecorder *rec);
 void wt_recorder_leave(WtRecorder *rec, guint who, const char *reason);
-/* A record of @type (e.g. "liveness") about participant @who with @payload
+/* @who for a record about the recording as a whole (a workflow module's
+ * consent mark, decision…): it carries no "participant", and its file (if
+ * any) is written as room/<type>-<n>.<extension>. */
+#define WT_RECORDER_ROOM (G_MAXUINT - 1)
+
+/* A record of @type (e.g. "liveness") about participant @who (or the whole
+ * recording: WT_RECORDER_ROOM) with @payload
  * (transfer full; must not use seq, type, time, prev, hash, participant, file,
  * size or sha256), and optionally a file that goes with it (@file transfer
  * none, copied by reference): written atomically as

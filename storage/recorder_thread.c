@@ -266,26 +266,30 @@ on_leave(Thread *t, Part *p, const char *reason)
   wt_recorder_thread_append(t, "leave", o);
 }
 
-/* A record from outside (liveness…), with its file written next to the segments. */
+/* A record from outside (liveness…), with its file written next to the
+ * segments: in the participant's folder, or room/ for a room-level record. */
 static void
 on_evidence(Thread *t, Part *p, RecorderMessage *m)
 {
-  if (!p || !m->payload)
+  gboolean room_level = m->who == WT_RECORDER_ROOM;
+  if ((!p && !room_level) || !m->payload)
     return;
   JsonObject *o = g_steal_pointer(&m->payload);
-  json_object_set_string_member(o, "participant", p->id);
+  const char *folder = room_level ? "room" : p->id;
+  if (!room_level)
+    json_object_set_string_member(o, "participant", p->id);
   if (m->file) {
     gsize len = 0;
     const guint8 *data = g_bytes_get_data(m->file, &len);
-    g_autofree char *name =
-        g_strdup_printf("%s-%05u.%s", m->type, ++p->evidence_files, m->extension);
-    g_autofree char *rel = g_build_filename(p->id, name, NULL);
-    g_autofree char *dir = g_build_filename(t->rec->dir, p->id, NULL);
+    guint n = room_level ? ++t->room_evidence_files : ++p->evidence_files;
+    g_autofree char *name = g_strdup_printf("%s-%05u.%s", m->type, n, m->extension);
+    g_autofree char *rel = g_build_filename(folder, name, NULL);
+    g_autofree char *dir = g_build_filename(t->rec->dir, folder, NULL);
     g_autofree char *path = g_build_filename(t->rec->dir, rel, NULL);
     g_autoptr(GError) error = NULL;
     if (g_mkdir_with_parents(dir, 0750) != 0 ||
         !wt_storage_write_file_atomic(path, data, len, 0640, &error)) {
-      g_warning("recording %s: %s: cannot write %s: %s", t->rec->id, p->id, rel,
+      g_warning("recording %s: %s: cannot write %s: %s", t->rec->id, folder, rel,
                 error ? error->message : g_strerror(errno));
       json_object_set_string_member(o, "file_error", error ? error->message : g_strerror(errno));
     } else {

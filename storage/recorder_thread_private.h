@@ -56,6 +56,7 @@ typedef struct {
   gboolean sealing, sealed;
   const char *fail_seal_reason; /* the seal's reason after a failure (static) */
   guint64 segments;             /* segment records written, for anchors */
+  guint room_evidence_files;    /* room-level files (WT_RECORDER_ROOM evidence) */
 } Thread;
 
 /* recorder_thread.c: chain records and failures. */
