@@ -240,7 +240,8 @@ add_party(Witness *w, JsonObject *o, const WtWitnessCase *c, WtWitnessParty part
 {
   json_object_set_string_member(o, "party", wt_witness_party_name(party));
   g_autofree char *pid = w->s->participant_id(w->host, c->party[party].sub);
-  json_object_set_string_member(o, "participant", pid);
+  /* "participant" is the chain's own member (a per-participant record); ours is room-level. */
+  json_object_set_string_member(o, "party_participant", pid);
 }
 
 static void
