@@ -119,49 +119,79 @@ require_room(Witness *w, WtModuleRequest *req, const WtWitnessCase *c)
 
 /* ---- The recording gate ---------------------------------------------------------------------- */
 
+/* @sub's entry in a room_status result's participants (transfer none), or NULL. */
+static JsonObject *
+participant_in(JsonObject *status, const char *sub)
+{
+  JsonArray *people = status ? json_object_get_array_member(status, "participants") : NULL;
+  for (guint i = 0; sub && people && i < json_array_get_length(people); i++) {
+    JsonObject *o = json_array_get_object_element(people, i);
+    if (g_str_equal(json_object_get_string_member_with_default(o, "sub", ""), sub))
+      return o;
+  }
+  return NULL;
+}
+
+static gboolean
+recording_on(JsonObject *status)
+{
+  JsonObject *rec = status ? json_object_get_object_member(status, "recording") : NULL;
+  return rec && g_str_equal(json_object_get_string_member_with_default(rec, "state", ""), "on");
+}
+
+/* {"principal": {present, audio, video}, "agent": {…}} from a room_status
+ * result (@status transfer none, may be NULL): audio (video) is true when the
+ * running recording receives it (transfer full). */
+static JsonObject *
+recorded_by_party(const WtWitnessCase *c, JsonObject *status)
+{
+  JsonObject *out = json_object_new();
+  gboolean on = recording_on(status);
+  for (int p = 0; p < WT_WITNESS_N_PARTIES; p++) {
+    JsonObject *found = participant_in(status, c->party[p].sub);
+    JsonObject *r = found ? json_object_get_object_member(found, "recorded") : NULL;
+    JsonObject *q = json_object_new();
+    json_object_set_boolean_member(q, "present", found != NULL);
+    json_object_set_boolean_member(
+        q, "audio", on && r && json_object_get_boolean_member_with_default(r, "audio", FALSE));
+    json_object_set_boolean_member(
+        q, "video", on && r && json_object_get_boolean_member_with_default(r, "video", FALSE));
+    json_object_set_object_member(out, wt_witness_party_name(p), q);
+  }
+  return out;
+}
+
 /* What keeps @status (a room_status result) from proving that both parties'
  * audio and video are recorded, for people (transfer full); NULL when
  * nothing does. */
 static char *
 recording_missing(const WtWitnessCase *c, JsonObject *status)
 {
-  JsonObject *rec = json_object_get_object_member(status, "recording");
-  const char *state = rec ? json_object_get_string_member_with_default(rec, "state", "off") : "off";
-  if (!g_str_equal(state, "on"))
-    return g_strdup_printf("the room is not being recorded (recording %s)", state);
-  JsonArray *people = json_object_get_array_member(status, "participants");
-  g_autoptr(GString) s = g_string_new(NULL);
+  if (!recording_on(status)) {
+    JsonObject *rec = json_object_get_object_member(status, "recording");
+    return g_strdup_printf("the room is not being recorded (recording %s)",
+                           rec ? json_object_get_string_member_with_default(rec, "state", "off")
+                               : "off");
+  }
+  g_autoptr(JsonObject) by_party = recorded_by_party(c, status);
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
   for (int p = 0; p < WT_WITNESS_N_PARTIES; p++) {
     const char *who = wt_witness_party_name(p);
-    JsonObject *found = NULL;
-    for (guint i = 0; people && i < json_array_get_length(people); i++) {
-      JsonObject *o = json_array_get_object_element(people, i);
-      const char *sub = json_object_get_string_member_with_default(o, "sub", "");
-      if (c->party[p].sub && g_str_equal(sub, c->party[p].sub))
-        found = o;
-    }
-    if (s->len)
-      g_string_append(s, "; ");
-    gsize before = s->len;
-    if (!found) {
-      g_string_append_printf(s, "the %s is not in the room", who);
-      continue;
-    }
-    JsonObject *recorded = json_object_get_object_member(found, "recorded");
-    gboolean audio =
-        recorded && json_object_get_boolean_member_with_default(recorded, "audio", FALSE);
-    gboolean video =
-        recorded && json_object_get_boolean_member_with_default(recorded, "video", FALSE);
-    if (!audio && !video)
-      g_string_append_printf(s, "the %s's audio and video are not being recorded", who);
-    else if (!audio)
-      g_string_append_printf(s, "the %s's audio is not being recorded", who);
-    else if (!video)
-      g_string_append_printf(s, "the %s's video is not being recorded", who);
-    else if (before)
-      g_string_truncate(s, before - 2);
+    JsonObject *q = json_object_get_object_member(by_party, who);
+    gboolean audio = json_object_get_boolean_member(q, "audio");
+    gboolean video = json_object_get_boolean_member(q, "video");
+    if (!json_object_get_boolean_member(q, "present"))
+      g_ptr_array_add(problems, g_strdup_printf("the %s is not in the room", who));
+    else if (!audio || !video)
+      g_ptr_array_add(problems, g_strdup_printf("the %s's %s not being recorded", who,
+                                                !audio && !video ? "audio and video are"
+                                                : !audio         ? "audio is"
+                                                                 : "video is"));
   }
-  return s->len ? g_strdup(s->str) : NULL;
+  if (problems->len == 0)
+    return NULL;
+  g_ptr_array_add(problems, NULL);
+  return g_strjoinv("; ", (char **)problems->pdata);
 }
 
 static void
@@ -383,35 +413,6 @@ witness_enter(Witness *w, WtModuleRequest *req)
 
 /* ---- Status and liveness ----------------------------------------------------------------------
  */
-
-/* {"principal": {present, audio, video}, "agent": {…}} from a room_status
- * result (@status transfer none, may be NULL) (transfer full). */
-static JsonObject *
-recorded_by_party(const WtWitnessCase *c, JsonObject *status)
-{
-  JsonObject *out = json_object_new();
-  JsonArray *people = status ? json_object_get_array_member(status, "participants") : NULL;
-  JsonObject *rec = status ? json_object_get_object_member(status, "recording") : NULL;
-  gboolean on =
-      rec && g_str_equal(json_object_get_string_member_with_default(rec, "state", ""), "on");
-  for (int p = 0; p < WT_WITNESS_N_PARTIES; p++) {
-    JsonObject *found = NULL;
-    for (guint i = 0; people && c->party[p].sub && i < json_array_get_length(people); i++) {
-      JsonObject *o = json_array_get_object_element(people, i);
-      if (g_str_equal(json_object_get_string_member_with_default(o, "sub", ""), c->party[p].sub))
-        found = o;
-    }
-    JsonObject *r = found ? json_object_get_object_member(found, "recorded") : NULL;
-    JsonObject *q = json_object_new();
-    json_object_set_boolean_member(q, "present", found != NULL);
-    json_object_set_boolean_member(
-        q, "audio", on && r && json_object_get_boolean_member_with_default(r, "audio", FALSE));
-    json_object_set_boolean_member(
-        q, "video", on && r && json_object_get_boolean_member_with_default(r, "video", FALSE));
-    json_object_set_object_member(out, wt_witness_party_name(p), q);
-  }
-  return out;
-}
 
 static void
 status_done(JsonObject *result, const GError *error, gpointer user_data)

@@ -131,6 +131,23 @@ bind_case(sqlite3_stmt *st, const WtWitnessCase *c)
   g_assert(i == 4 + 2 * PARTY_COLUMNS + 12 + 1);
 }
 
+/* @verb (INSERT or REPLACE) every column of @c. */
+static gboolean
+write_case(sqlite3 *sql, const char *verb, const WtWitnessCase *c, GError **error)
+{
+  g_autofree char *text =
+      g_strdup_printf("%s INTO witness_cases (" COLUMNS ") VALUES"
+                      " (?,?,?,?, ?,?,?,?,?,?,?, ?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?,?,?, ?,?)",
+                      verb);
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(sql, text, -1, &st, NULL) != SQLITE_OK)
+    return sql_failed(sql, error);
+  bind_case(st, c);
+  int rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE || sql_failed(sql, error);
+}
+
 static gboolean
 insert_tx(sqlite3 *sql, gpointer user_data, GError **error)
 {
@@ -152,15 +169,7 @@ insert_tx(sqlite3 *sql, gpointer user_data, GError **error)
     return sql_failed(sql, error);
   g_free(c->number);
   c->number = wt_witness_case_number(day, (guint)serial);
-  if (sqlite3_prepare_v2(sql,
-                         "INSERT INTO witness_cases (" COLUMNS ") VALUES"
-                         " (?,?,?,?, ?,?,?,?,?,?,?, ?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?,?,?, ?,?)",
-                         -1, &st, NULL) != SQLITE_OK)
-    return sql_failed(sql, error);
-  bind_case(st, c);
-  int rc = sqlite3_step(st);
-  sqlite3_finalize(st);
-  return rc == SQLITE_DONE || sql_failed(sql, error);
+  return write_case(sql, "INSERT", c, error);
 }
 
 gboolean
@@ -173,17 +182,7 @@ wt_witness_store_insert(WtModuleHost *host, const WtModuleServices *s, WtWitness
 static gboolean
 save_tx(sqlite3 *sql, gpointer user_data, GError **error)
 {
-  const WtWitnessCase *c = user_data;
-  sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2(sql,
-                         "REPLACE INTO witness_cases (" COLUMNS ") VALUES"
-                         " (?,?,?,?, ?,?,?,?,?,?,?, ?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?,?,?, ?,?)",
-                         -1, &st, NULL) != SQLITE_OK)
-    return sql_failed(sql, error);
-  bind_case(st, c);
-  int rc = sqlite3_step(st);
-  sqlite3_finalize(st);
-  return rc == SQLITE_DONE || sql_failed(sql, error);
+  return write_case(sql, "REPLACE", user_data, error);
 }
 
 gboolean
