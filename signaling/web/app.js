@@ -26,6 +26,7 @@
 // A remote tile gets data-first-frame (ms since the page started) when its
 // first video frame is shown. For tests and the console, `window.witness`
 // holds the current {client, room}.
+import { openMedia as getLocalMedia } from './roomview.js';
 import { WitnessClient, wsUrlFor } from './witness.js';
 
 const TOKEN_KEY = 'witness.token';
@@ -378,17 +379,6 @@ function stopLocalMedia() {
   $('self-tile').hidden = true;
 }
 
-/** Camera and microphone; failing that, whichever works; failing both, null. */
-async function getLocalMedia() {
-  for (const constraints of [{ audio: true, video: true }, { audio: true }, { video: true }]) {
-    try {
-      return await navigator.mediaDevices.getUserMedia(constraints);
-    } catch {
-      // try the next
-    }
-  }
-  return null;
-}
 
 function showMuteButtons() {
   const isMuted = (kind) => (localStream?.getTracks() ?? []).filter((t) => t.kind === kind).every((t) => !t.enabled);

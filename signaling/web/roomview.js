@@ -27,7 +27,7 @@ function el(tag, props = {}, ...children) {
 }
 
 /** Camera and microphone; failing that, whichever works; failing both, null. */
-async function openMedia() {
+export async function openMedia() {
   for (const constraints of [{ audio: true, video: true }, { audio: true }, { video: true }]) {
     try {
       return await navigator.mediaDevices.getUserMedia(constraints);

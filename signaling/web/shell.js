@@ -7,7 +7,8 @@
 //   import * as consult from './panels/consult-hall.js';
 //   startShell({ page: 'hall', panels: [consult] });
 //
-// A panel module exports `id` (its module's name), `title` ({zh, en}) and
+// A panel module exports `id` (its module's name), `title` ({zh, en}),
+// optionally `roles` (e.g. ['admin']: its tab is shown only to those), and
 // `mount(el, ctx)`, called once, after the first hello, with its own
 // element and this ctx:
 //   client        the WitnessClient (witness.js)
@@ -16,7 +17,8 @@
 //   request(module, action, fields) -> Promise of the result (WitnessError on error)
 //   onEvent(module, fn)  fn(msg) for each event the module sends; returns an unsubscribe
 //   onReady(fn)          fn(identity) after each hello (the first, and every reconnect)
-//   enterRoom(roomId) -> Promise<Room>, leaveRoom(), onRoomLeft(fn)
+//   enterRoom(roomId) -> Promise<Room>, leaveRoom(), onRoomLeft(fn(reason)),
+//   inRoom(roomId)       TRUE while the page is in that room
 //   showTab()            brings the panel's tab to the front
 // Elements are made with textContent only. The page's state is on
 // #status[data-state]: no-token, connecting, connected, refused, closed.
@@ -78,7 +80,13 @@ export function startShell({ page, panels }) {
 
   const langButton = $('lang');
   langButton.addEventListener('click', () => i18n.setLang(i18n.lang === 'zh' ? 'en' : 'zh'));
-  i18n.onChange(() => i18n.apply());
+  const showWho = () => {
+    $('who').textContent = identity ? `${identity.sub} · ${i18n.t(`role.${identity.role}`)}` : '';
+  };
+  i18n.onChange(() => {
+    i18n.apply();
+    showWho();
+  });
   i18n.apply();
 
   view = new RoomView($('room-view'), { client, i18n, staff: page === 'console' });
@@ -124,6 +132,7 @@ export function startShell({ page, panels }) {
     enterRoom: (roomId) => view.enter(roomId),
     leaveRoom: () => view.leave(),
     onRoomLeft: (fn) => view.onLeft(fn),
+    inRoom: (roomId) => view.room?.id === roomId,
   };
 
   // Tabs: one button and one section per panel.
@@ -160,7 +169,12 @@ export function startShell({ page, panels }) {
 
   const mount = () => {
     mounted = true;
-    for (const { section, panel } of sections) {
+    for (const { button, section, panel } of sections) {
+      if (panel.roles && !panel.roles.includes(identity.role)) {
+        button.remove();
+        section.remove();
+        continue;
+      }
       try {
         panel.mount(section, { ...ctx, showTab: () => select(panel.id) });
       } catch (err) {
@@ -189,7 +203,7 @@ export function startShell({ page, panels }) {
       client.close(1000, 'hello refused');
       return;
     }
-    $('who').textContent = `${identity.sub} · ${i18n.t(`role.${identity.role}`)}`;
+    showWho();
     show('connected', 'state.connected');
     if (!mounted) mount();
     for (const fn of readyListeners) fn(identity);

@@ -135,3 +135,10 @@ test('capacity holds when applicants book one slot at once; staff actions are fo
   for (const p of pages) assert.deepEqual(p.problems, []);
   await Promise.all([...pages.map((p) => p.page.close()), s.page.close()]);
 });
+
+test('witnessd stops cleanly with the module loaded: exit 0, no sanitizer report', async () => {
+  const { code } = await server.stop();
+  const out = server.output();
+  assert.doesNotMatch(out, /AddressSanitizer|LeakSanitizer|runtime error/, out.slice(-3000));
+  assert.equal(code, 0, out.slice(-3000));
+});

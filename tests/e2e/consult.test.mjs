@@ -7,7 +7,8 @@
 // up live when the first is taken. Staff on the console see the queue, take
 // the next applicant: the module makes a room, invites the applicant, and
 // both pages enter it and decode each other's video. Staff end the call and
-// the applicant's panel says it ended. An applicant's token asking for staff
+// the applicant's panel says it ended. A reload keeps the applicant's place.
+// An applicant's token asking for staff
 // actions is refused with `forbidden`; bad requests get `bad-message`.
 //
 //   node --test --test-reporter=tap consult.test.mjs      (from tests/e2e)
@@ -64,6 +65,11 @@ test('an applicant queues, sees position 1; staff take them and both see each ot
   await a2.page.locator('[data-testid=consult-join]').click();
   await waitFor(a2.page, '[data-testid=consult-position][data-position="2"]');
   assert.equal(await a2.page.locator('[data-testid=consult-estimate]').getAttribute('data-seconds'), '480');
+
+  // Closing the app and coming back (a reload) keeps the place.
+  await a2.page.reload();
+  await waitFor(a2.page, '#status[data-state="connected"]');
+  await waitFor(a2.page, '[data-testid=consult-position][data-position="2"]');
 
   // Staff see both, in order, live.
   await waitFor(s1.page, '[data-testid=consult-row][data-sub="applicant-2"]');
@@ -126,4 +132,11 @@ test('an applicant token is refused staff actions; bad requests are refused with
   assert.equal(first.result.position, 1);
   assert.deepEqual(a.problems, []);
   await Promise.all([a.page.close(), s.page.close()]);
+});
+
+test('witnessd stops cleanly with the module loaded: exit 0, no sanitizer report', async () => {
+  const { code } = await server.stop();
+  const out = server.output();
+  assert.doesNotMatch(out, /AddressSanitizer|LeakSanitizer|runtime error/, out.slice(-3000));
+  assert.equal(code, 0, out.slice(-3000));
 });

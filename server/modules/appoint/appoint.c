@@ -52,7 +52,7 @@ appointment_json(Appoint *a, const WtAppointment *ap, gboolean for_staff)
                              wt_appoint_checkin_closes_ms(&a->cfg, ap->start_ms));
   if (ap->checked_in_ms)
     json_object_set_int_member(o, "checked_in_ms", ap->checked_in_ms);
-  if (ap->room && ap->state == WT_APPOINT_IN_PROGRESS)
+  if (ap->room) /* in progress, or was: the page leaves it when the state moves on */
     json_object_set_string_member(o, "room", ap->room);
   if (for_staff) {
     json_object_set_string_member(o, "sub", ap->sub);

@@ -6,7 +6,7 @@
 // show in [data-testid=appoint-message] with data-code (too-early, full, …).
 // See server/modules/appoint/README.md.
 import { STRINGS, TYPES } from './appoint-names.js';
-import { el, showError, showMessage } from './dom.js';
+import { el, roomFollower, showError, showMessage } from './dom.js';
 
 export const id = 'appoint';
 export const title = { zh: '预约办理', en: 'Appointments' };
@@ -46,7 +46,6 @@ export function mount(root, ctx) {
   const t = ctx.t;
   let mine = [];
   let slots = [];
-  let joinedRoom = null;
 
   const intro = el('p', { className: 'muted' });
   const typeLabel = el('span');
@@ -61,17 +60,7 @@ export function mount(root, ctx) {
     el('div', { className: 'row' }, el('label', {}, typeLabel, typeSelect), el('label', {}, slotLabel, slotSelect), book),
     message, heading, table);
 
-  const enter = async (room) => {
-    if (!room || joinedRoom === room) return;
-    joinedRoom = room;
-    ctx.showTab();
-    try {
-      await ctx.enterRoom(room);
-    } catch (err) {
-      joinedRoom = null;
-      showError(message, err, t);
-    }
-  };
+  const follow = roomFollower(ctx, message);
 
   const act = async (action, appointment) => {
     showMessage(message);
@@ -127,11 +116,8 @@ export function mount(root, ctx) {
     else mine.push(a);
     mine.sort((x, y) => x.start_ms - y.start_ms || x.appointment - y.appointment);
     render();
-    if (a.state === 'in-progress' && a.room) enter(a.room);
-    else if (joinedRoom && a.room === joinedRoom) {
-      joinedRoom = null;
-      ctx.leaveRoom();
-    }
+    if (a.state === 'in-progress' && a.room) follow.enter(a.room);
+    else if (follow.room && follow.room === a.room) follow.leave();
   }
 
   const loadSlots = async () => {
@@ -159,9 +145,6 @@ export function mount(root, ctx) {
   });
   ctx.onEvent('appoint', (msg) => {
     if (msg.event === 'appointment') merge(msg);
-  });
-  ctx.onRoomLeft(() => {
-    joinedRoom = null;
   });
   ctx.onLang(render);
   ctx.onReady(async () => {

@@ -14,6 +14,7 @@ const STRINGS = {
     'consult.take-next': '接待下一位',
     'consult.take': '接待',
     'consult.end': '结束咨询',
+    'consult.rejoin': '回到房间',
     'consult.summary': '排队 {waiting} 人 · 在线工作人员 {staff} 人 · 平均办理 {average}',
     'consult.col.ticket': '号',
     'consult.col.who': '申请人',
@@ -30,6 +31,7 @@ const STRINGS = {
     'consult.take-next': 'Take the next',
     'consult.take': 'Take',
     'consult.end': 'End the consultation',
+    'consult.rejoin': 'Back to the room',
     'consult.summary': '{waiting} waiting · {staff} staff online · average call {average}',
     'consult.col.ticket': 'No.',
     'consult.col.who': 'Applicant',
@@ -61,6 +63,7 @@ export function mount(root, ctx) {
       const r = await ctx.request('consult', action, fields);
       if (action === 'take') await ctx.enterRoom(r.room);
       if (action === 'end') await ctx.leaveRoom();
+      render();
     } catch (err) {
       showError(message, err, t);
     }
@@ -72,6 +75,9 @@ export function mount(root, ctx) {
     if (e.state === 'waiting') {
       actions.append(el('button', { type: 'button', dataset: { testid: 'consult-take' }, onclick: () => act('take', { ticket: e.ticket }) }, t('consult.take')));
     } else if (mine) {
+      if (!ctx.inRoom?.(e.room)) {
+        actions.append(el('button', { type: 'button', dataset: { testid: 'consult-rejoin' }, onclick: () => ctx.enterRoom(e.room).then(render, (err) => showError(message, err, t)) }, t('consult.rejoin')), ' ');
+      }
       actions.append(el('button', { type: 'button', className: 'danger', dataset: { testid: 'consult-end' }, onclick: () => act('end', { ticket: e.ticket }) }, t('consult.end')));
     }
     return el('tr', { dataset: { testid: 'consult-row', ticket: String(e.ticket), state: e.state, sub: e.sub, away: String(!!e.away) } },
@@ -100,6 +106,7 @@ export function mount(root, ctx) {
     }
   });
   ctx.onLang(render);
+  ctx.onRoomLeft(render);
   ctx.onReady(async () => {
     try {
       list = await ctx.request('consult', 'list');

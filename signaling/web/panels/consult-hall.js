@@ -5,7 +5,7 @@
 // reconnect it asks for its ticket again and goes back into its room.
 // [data-testid=consult-state] carries data-state: none, waiting, called,
 // in-call, done, left, dropped, no-show. See server/modules/consult/README.md.
-import { el, minutes, showError, showMessage } from './dom.js';
+import { el, minutes, roomFollower, showError, showMessage } from './dom.js';
 
 export const id = 'consult';
 export const title = { zh: '视频咨询', en: 'Video consultation' };
@@ -59,7 +59,6 @@ export function mount(root, ctx) {
   ctx.addStrings(STRINGS);
   const t = ctx.t;
   let ticket = { state: 'none' };
-  let joinedRoom = null;
 
   const intro = el('p', { className: 'muted' });
   const select = el('select', { dataset: { testid: 'consult-topic' } });
@@ -94,33 +93,23 @@ export function mount(root, ctx) {
     estimate.textContent = t('consult.estimate', { time: minutes(ticket.estimate_s ?? 0, ctx.lang) });
   };
 
-  const enter = async (room) => {
-    if (!room || joinedRoom === room) return;
-    joinedRoom = room;
-    ctx.showTab();
-    try {
-      await ctx.enterRoom(room);
-    } catch (err) {
-      joinedRoom = null;
-      showError(message, err, t);
-    }
-  };
+  const follow = roomFollower(ctx, message);
 
   const update = (msg) => {
     ticket = msg;
     render();
-    if ((msg.state === 'called' || msg.state === 'in-call') && msg.room) enter(msg.room);
-    if (!['called', 'in-call'].includes(msg.state) && joinedRoom) {
-      joinedRoom = null;
-      ctx.leaveRoom();
-    }
+    if ((msg.state === 'called' || msg.state === 'in-call') && msg.room) follow.enter(msg.room);
+    else follow.leave();
   };
 
+  // Leaving the room by hand (its Leave button) hangs up: the ticket ends.
+  ctx.onRoomLeft((reason) => {
+    if (reason === 'left' && ['called', 'in-call'].includes(ticket.state)) {
+      ctx.request('consult', 'leave').catch((err) => showError(message, err, t));
+    }
+  });
   ctx.onEvent('consult', (msg) => {
     if (msg.event === 'queue') update(msg);
-  });
-  ctx.onRoomLeft(() => {
-    joinedRoom = null;
   });
   ctx.onLang(render);
   ctx.onReady(async () => {

@@ -37,3 +37,36 @@ export function minutes(seconds, lang) {
   const h = Math.floor(m / 60);
   return zh ? `约 ${h} 小时 ${m % 60} 分钟` : `about ${h} h ${m % 60} min`;
 }
+
+/**
+ * Follows the room a module puts the applicant in: enter(room) joins it once
+ * (bringing the panel's tab forward; a failure shows in @box), leave() leaves
+ * it if we are in one, `room` is the one we are in (null when none).
+ */
+export function roomFollower(ctx, box) {
+  let current = null;
+  ctx.onRoomLeft(() => {
+    current = null;
+  });
+  return {
+    get room() {
+      return current;
+    },
+    async enter(room) {
+      if (!room || current === room) return;
+      current = room;
+      ctx.showTab();
+      try {
+        await ctx.enterRoom(room);
+      } catch (err) {
+        current = null;
+        showError(box, err, ctx.t);
+      }
+    },
+    leave() {
+      if (!current) return;
+      current = null;
+      ctx.leaveRoom();
+    },
+  };
+}
