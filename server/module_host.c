@@ -164,6 +164,10 @@ wt_modules_new(const WtModulesEnv *env, GError **error)
 {
   WtModules *modules = g_new0(WtModules, 1);
   modules->env = *env;
+  /* The daemon's key and folder name die with its start-up frame: keep our own. */
+  modules->env.id_hash_key = env->id_hash_key ? g_bytes_ref(env->id_hash_key) : NULL;
+  modules->env.media_key = env->media_key ? g_bytes_ref(env->media_key) : NULL;
+  modules->env.modules_dir = NULL;
   modules->hosts = g_ptr_array_new();
   modules->sessions =
       g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, module_session_free);
@@ -214,6 +218,8 @@ wt_modules_free(WtModules *modules)
   g_hash_table_unref(modules->sessions);
   g_free(modules->archive_dir);
   g_free(modules->keys_dir);
+  g_clear_pointer(&modules->env.id_hash_key, g_bytes_unref);
+  g_clear_pointer(&modules->env.media_key, g_bytes_unref);
   g_free(modules);
 }
 

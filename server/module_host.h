@@ -33,8 +33,8 @@ typedef struct {
   WtRooms *rooms;
   WtNotary *notary; /* may be NULL (recording_lookup then finds nothing) */
   WtDb *db;
-  GBytes *id_hash_key; /* the keyed hash of ID numbers */
-  GBytes *media_key;   /* signs media URLs */
+  GBytes *id_hash_key; /* the keyed hash of ID numbers (the host takes a reference) */
+  GBytes *media_key;   /* signs media URLs (the host takes a reference) */
   const char *modules_dir;
 } WtModulesEnv;
 
