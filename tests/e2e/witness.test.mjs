@@ -220,6 +220,15 @@ test('requests: fields checked, a wrong agent learns nothing and locks the case,
   assert.equal(r.code, 'forbidden');
   r = await request(p.page, 'witness', 'sign', { case: c.case, document_sha256: 'x' });
   assert.equal(r.code, 'bad-message');
+  // Odd shapes are refused, and the server stays up (the tests run it with fatal criticals).
+  for (const fields of [{ case: {} }, { case: [1] }, { case: 7 }]) {
+    r = await request(p.page, 'witness', 'get', fields);
+    assert.equal(r.code, 'bad-message');
+  }
+  r = await request(p.page, 'witness', 'file', form({ principal_name: { zh: '张三' } }));
+  assert.equal(r.reason, 'principal_name: not a string');
+  r = await request(p.page, 'witness', 'list', { all: 'yes' });
+  assert.ok(Array.isArray(r.result.cases));
   r = await request(p.page, 'witness', 'nonsense');
   assert.equal(r.code, 'bad-message');
   r = await request(p.page, 'witness', 'cancel', { case: r2.result.case.case });

@@ -49,6 +49,21 @@ test_form_text(void)
 }
 
 static void
+test_json_members(void)
+{
+  g_autoptr(JsonObject) o = parse("{\"s\":\"x\",\"n\":5,\"o\":{},\"a\":[],\"b\":true,\"z\":null}");
+  g_assert_cmpstr(wt_witness_json_string(o, "s", "d"), ==, "x");
+  for (const char *const *m = (const char *const[]){"n", "o", "a", "b", "z", "missing", NULL}; *m;
+       m++) {
+    g_assert_cmpstr(wt_witness_json_string(o, *m, "d"), ==, "d");
+    g_assert_false(wt_witness_json_bool(o, *m, FALSE) && !g_str_equal(*m, "b"));
+  }
+  g_assert_true(wt_witness_json_bool(o, "b", FALSE));
+  g_assert_true(wt_witness_json_bool(o, "s", TRUE));
+  g_assert_cmpstr(wt_witness_json_string(NULL, "s", "d"), ==, "d");
+}
+
+static void
 test_id_numbers(void)
 {
   /* Full-width digits, spaces around, a final x: the host's normal form. */
@@ -168,6 +183,7 @@ main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/witness/document/form-text", test_form_text);
+  g_test_add_func("/witness/document/json-members", test_json_members);
   g_test_add_func("/witness/document/id-numbers", test_id_numbers);
   g_test_add_func("/witness/document/case-numbers", test_case_numbers);
   g_test_add_func("/witness/document/document", test_document);

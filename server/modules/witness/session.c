@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "witness_document.h"
+#include "witness_gate.h"
 #include "witness_private.h"
 #include "witness_store.h"
 
@@ -98,8 +99,7 @@ require_staff(Witness *w, WtModuleRequest *req)
 static gboolean
 read_party(Witness *w, WtModuleRequest *req, WtWitnessParty *party)
 {
-  const char *name =
-      json_object_get_string_member_with_default(w->s->request_body(req), "party", NULL);
+  const char *name = wt_witness_json_string(w->s->request_body(req), "party", NULL);
   if (wt_witness_party_parse(name, party))
     return TRUE;
   w->s->reply_error(w->host, req, "bad-message", "party: principal or agent");
@@ -119,81 +119,6 @@ require_room(Witness *w, WtModuleRequest *req, const WtWitnessCase *c)
 
 /* ---- The recording gate ---------------------------------------------------------------------- */
 
-/* @sub's entry in a room_status result's participants (transfer none), or NULL. */
-static JsonObject *
-participant_in(JsonObject *status, const char *sub)
-{
-  JsonArray *people = status ? json_object_get_array_member(status, "participants") : NULL;
-  for (guint i = 0; sub && people && i < json_array_get_length(people); i++) {
-    JsonObject *o = json_array_get_object_element(people, i);
-    if (g_str_equal(json_object_get_string_member_with_default(o, "sub", ""), sub))
-      return o;
-  }
-  return NULL;
-}
-
-static gboolean
-recording_on(JsonObject *status)
-{
-  JsonObject *rec = status ? json_object_get_object_member(status, "recording") : NULL;
-  return rec && g_str_equal(json_object_get_string_member_with_default(rec, "state", ""), "on");
-}
-
-/* {"principal": {present, audio, video}, "agent": {…}} from a room_status
- * result (@status transfer none, may be NULL): audio (video) is true when the
- * running recording receives it (transfer full). */
-static JsonObject *
-recorded_by_party(const WtWitnessCase *c, JsonObject *status)
-{
-  JsonObject *out = json_object_new();
-  gboolean on = recording_on(status);
-  for (int p = 0; p < WT_WITNESS_N_PARTIES; p++) {
-    JsonObject *found = participant_in(status, c->party[p].sub);
-    JsonObject *r = found ? json_object_get_object_member(found, "recorded") : NULL;
-    JsonObject *q = json_object_new();
-    json_object_set_boolean_member(q, "present", found != NULL);
-    json_object_set_boolean_member(
-        q, "audio", on && r && json_object_get_boolean_member_with_default(r, "audio", FALSE));
-    json_object_set_boolean_member(
-        q, "video", on && r && json_object_get_boolean_member_with_default(r, "video", FALSE));
-    json_object_set_object_member(out, wt_witness_party_name(p), q);
-  }
-  return out;
-}
-
-/* What keeps @status (a room_status result) from proving that both parties'
- * audio and video are recorded, for people (transfer full); NULL when
- * nothing does. */
-static char *
-recording_missing(const WtWitnessCase *c, JsonObject *status)
-{
-  if (!recording_on(status)) {
-    JsonObject *rec = json_object_get_object_member(status, "recording");
-    return g_strdup_printf("the room is not being recorded (recording %s)",
-                           rec ? json_object_get_string_member_with_default(rec, "state", "off")
-                               : "off");
-  }
-  g_autoptr(JsonObject) by_party = recorded_by_party(c, status);
-  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
-  for (int p = 0; p < WT_WITNESS_N_PARTIES; p++) {
-    const char *who = wt_witness_party_name(p);
-    JsonObject *q = json_object_get_object_member(by_party, who);
-    gboolean audio = json_object_get_boolean_member(q, "audio");
-    gboolean video = json_object_get_boolean_member(q, "video");
-    if (!json_object_get_boolean_member(q, "present"))
-      g_ptr_array_add(problems, g_strdup_printf("the %s is not in the room", who));
-    else if (!audio || !video)
-      g_ptr_array_add(problems, g_strdup_printf("the %s's %s not being recorded", who,
-                                                !audio && !video ? "audio and video are"
-                                                : !audio         ? "audio is"
-                                                                 : "video is"));
-  }
-  if (problems->len == 0)
-    return NULL;
-  g_ptr_array_add(problems, NULL);
-  return g_strjoinv("; ", (char **)problems->pdata);
-}
-
 static void
 gate_done(JsonObject *result, const GError *error, gpointer user_data)
 {
@@ -204,7 +129,7 @@ gate_done(JsonObject *result, const GError *error, gpointer user_data)
     return;
   g_autofree char *missing =
       error ? g_strdup_printf("nobody is in the session room (%s)", error->message)
-            : recording_missing(c, result);
+            : wt_witness_gate_missing(c, result);
   if (missing) {
     witness_attention(w, c, WT_WITNESS_E_NOT_RECORDED, missing);
     step_refuse(st, WT_WITNESS_E_NOT_RECORDED, missing);
@@ -238,8 +163,7 @@ evidence_done(JsonObject *result, const GError *error, gpointer user_data)
     return;
   if (error)
     g_warning("%s: the rejection is not in any chain: %s", c->number, error->message);
-  const char *recording =
-      result ? json_object_get_string_member_with_default(result, "recording", NULL) : NULL;
+  const char *recording = result ? wt_witness_json_string(result, "recording", NULL) : NULL;
   if (recording && !c->recording)
     c->recording = g_strdup(recording);
   st->apply(st, c, result);
@@ -336,7 +260,7 @@ case_added(JsonObject *result, const GError *error, gpointer user_data)
         g_strdup_printf("the case record is not in recording %s: %s", a->recording, error->message);
     witness_attention(w, c, "case-record-failed", why);
   } else if (c) {
-    const char *rec = json_object_get_string_member_with_default(result, "recording", NULL);
+    const char *rec = wt_witness_json_string(result, "recording", NULL);
     g_free(c->case_record);
     c->case_record = g_strdup(rec ? rec : a->recording);
     g_message("%s: case record in recording %s", c->number, c->case_record);
@@ -425,12 +349,12 @@ status_done(JsonObject *result, const GError *error, gpointer user_data)
   }
   JsonObject *r = json_object_new();
   g_autofree char *missing =
-      error ? g_strdup("nobody is in the session room") : recording_missing(c, result);
+      error ? g_strdup("nobody is in the session room") : wt_witness_gate_missing(c, result);
   if (result)
     json_object_set_object_member(r, "room_status", json_object_ref(result));
   else
     json_object_set_null_member(r, "room_status");
-  json_object_set_object_member(r, "recorded", recorded_by_party(c, result));
+  json_object_set_object_member(r, "recorded", wt_witness_gate_recorded(c, result));
   if (missing)
     json_object_set_string_member(r, "not_recorded", missing);
   else
@@ -512,8 +436,7 @@ witness_consent(Witness *w, WtModuleRequest *req)
   WtWitnessParty party;
   if (!require_staff(w, req) || !read_party(w, req, &party))
     return;
-  const char *mark =
-      json_object_get_string_member_with_default(w->s->request_body(req), "mark", "");
+  const char *mark = wt_witness_json_string(w->s->request_body(req), "mark", "");
   if (!g_str_equal(mark, "start") && !g_str_equal(mark, "end")) {
     w->s->reply_error(w->host, req, "bad-message", "mark: start or end");
     return;
@@ -579,8 +502,7 @@ sign_next(Step *st, WtWitnessCase *c)
 void
 witness_sign(Witness *w, WtModuleRequest *req)
 {
-  const char *sha =
-      json_object_get_string_member_with_default(w->s->request_body(req), "document_sha256", "");
+  const char *sha = wt_witness_json_string(w->s->request_body(req), "document_sha256", "");
   if (strlen(sha) != 64 || strspn(sha, "0123456789abcdef") != 64) {
     w->s->reply_error(w->host, req, "bad-message", "document_sha256: 64 lower-case hex digits");
     return;
@@ -635,7 +557,7 @@ witness_decide(Witness *w, WtModuleRequest *req)
   if (!require_staff(w, req))
     return;
   JsonObject *body = w->s->request_body(req);
-  const char *decision = json_object_get_string_member_with_default(body, "decision", "");
+  const char *decision = wt_witness_json_string(body, "decision", "");
   if (!g_str_equal(decision, "approve") && !g_str_equal(decision, "reject")) {
     w->s->reply_error(w->host, req, "bad-message", "decision: approve or reject");
     return;
@@ -690,8 +612,8 @@ record_started(JsonObject *result, const GError *error, gpointer user_data)
     g_autofree char *why = g_strdup_printf("the recording did not start: %s", error->message);
     witness_attention(w, c, "recording-failed", why);
   } else if (c) {
-    const char *state = json_object_get_string_member_with_default(result, "state", "");
-    const char *rec = json_object_get_string_member_with_default(result, "recording", NULL);
+    const char *state = wt_witness_json_string(result, "state", "");
+    const char *rec = wt_witness_json_string(result, "recording", NULL);
     if (g_str_equal(state, "on") && rec) {
       g_hash_table_replace(w->recording_on, g_strdup(r->room), g_strdup(rec));
       g_free(c->recording);
@@ -722,9 +644,9 @@ party_arrived(Witness *w, const WtWitnessCase *c)
 static void
 on_recording(Witness *w, WtWitnessCase *c, JsonObject *f)
 {
-  const char *state = json_object_get_string_member_with_default(f, "state", "");
-  const char *rec = json_object_get_string_member_with_default(f, "recording", NULL);
-  const char *reason = json_object_get_string_member_with_default(f, "reason", "");
+  const char *state = wt_witness_json_string(f, "state", "");
+  const char *rec = wt_witness_json_string(f, "recording", NULL);
+  const char *reason = wt_witness_json_string(f, "reason", "");
   if (g_str_equal(state, "on") && rec) {
     g_free(c->recording);
     c->recording = g_strdup(rec);
@@ -744,8 +666,8 @@ on_recording(Witness *w, WtWitnessCase *c, JsonObject *f)
 static void
 on_liveness(Witness *w, WtWitnessCase *c, JsonObject *f)
 {
-  const char *participant = json_object_get_string_member_with_default(f, "participant", "");
-  const char *state = json_object_get_string_member_with_default(f, "state", NULL);
+  const char *participant = wt_witness_json_string(f, "participant", "");
+  const char *state = wt_witness_json_string(f, "state", NULL);
   for (int p = 0; state && p < WT_WITNESS_N_PARTIES; p++) {
     if (!c->party[p].sub)
       continue;
@@ -764,12 +686,12 @@ void
 witness_event(gpointer instance, const char *event, JsonObject *fields)
 {
   Witness *w = instance;
-  const char *room = json_object_get_string_member_with_default(fields, "room", NULL);
+  const char *room = wt_witness_json_string(fields, "room", NULL);
   if (!room)
     return;
   if (g_str_equal(event, "recording")) {
-    const char *state = json_object_get_string_member_with_default(fields, "state", "");
-    const char *rec = json_object_get_string_member_with_default(fields, "recording", NULL);
+    const char *state = wt_witness_json_string(fields, "state", "");
+    const char *rec = wt_witness_json_string(fields, "recording", NULL);
     if (g_str_equal(state, "on") && rec)
       g_hash_table_replace(w->recording_on, g_strdup(room), g_strdup(rec));
     else
@@ -783,15 +705,15 @@ witness_event(gpointer instance, const char *event, JsonObject *fields)
   if (!c || !wt_witness_state_in_room(c->state))
     return;
   if (g_str_equal(event, "participant-joined")) {
-    const char *sub = json_object_get_string_member_with_default(fields, "sub", NULL);
+    const char *sub = wt_witness_json_string(fields, "sub", NULL);
     WtWitnessParty party;
     if (wt_witness_case_party_of(c, sub, &party))
       party_arrived(w, c);
   } else if (g_str_equal(event, "recording")) {
     on_recording(w, c, fields);
   } else if (g_str_equal(event, "alert")) {
-    const char *kind = json_object_get_string_member_with_default(fields, "kind", "alert");
-    const char *reason = json_object_get_string_member_with_default(fields, "reason", "");
+    const char *kind = wt_witness_json_string(fields, "kind", "alert");
+    const char *reason = wt_witness_json_string(fields, "reason", "");
     g_autofree char *why = g_strdup_printf("%s: %s; the session waits", kind, reason);
     witness_attention(w, c, "recording-failed", why);
   } else if (g_str_equal(event, "liveness")) {

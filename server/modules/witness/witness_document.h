@@ -43,6 +43,12 @@ gboolean wt_witness_id_check(const char *normal, GError **error);
 /* The first 3 and last 4 characters of @normal, '*' between (transfer full). */
 char *wt_witness_id_mask(const char *normal);
 
+/* The string (boolean) member @name of @o (transfer none), or @def when it
+ * is missing or of another type: what clients and the engine send is read
+ * without a critical warning, whatever its shape. @o may be NULL. */
+const char *wt_witness_json_string(JsonObject *o, const char *name, const char *def);
+gboolean wt_witness_json_bool(JsonObject *o, const char *name, gboolean def);
+
 /* "20261204": the local date of @now_ms (transfer full). */
 char *wt_witness_case_day(gint64 now_ms);
 /* "WT-20261204-0007" from @day (transfer none) and the day's @serial (transfer full). */
