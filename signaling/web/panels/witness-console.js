@@ -36,7 +36,8 @@ const STRINGS = {
     'witness.recheck': '重新活体检测',
     'witness.approve': '审核通过',
     'witness.reject': '不予通过',
-    'witness.reason': '不通过原因',
+    'witness.reason': '原因（不通过或撤销时必填）',
+    'witness.cancel': '撤销案件',
     'witness.you.principal': '委托人',
     'witness.you.agent': '受托人',
     'witness.signed': '已签署',
@@ -70,7 +71,8 @@ const STRINGS = {
     'witness.recheck': 'Check liveness again',
     'witness.approve': 'Approve',
     'witness.reject': 'Reject',
-    'witness.reason': 'Reason for rejecting',
+    'witness.reason': 'Reason (required to reject or cancel)',
+    'witness.cancel': 'Cancel the case',
     'witness.you.principal': 'Principal',
     'witness.you.agent': 'Agent',
     'witness.signed': 'signed',
@@ -180,7 +182,8 @@ export function mount(root, ctx) {
       el('div', { className: 'row' },
         el('button', { type: 'button', dataset: { testid: 'witness-approve' }, onclick: () => act('decide', { case: c.case, decision: 'approve' }) }, t('witness.approve')),
         reason,
-        el('button', { type: 'button', className: 'danger', dataset: { testid: 'witness-reject' }, onclick: () => act('decide', { case: c.case, decision: 'reject', reason: reason.value }) }, t('witness.reject'))));
+        el('button', { type: 'button', className: 'danger', dataset: { testid: 'witness-reject' }, onclick: () => act('decide', { case: c.case, decision: 'reject', reason: reason.value }) }, t('witness.reject')),
+        el('button', { type: 'button', className: 'danger', dataset: { testid: 'witness-cancel' }, onclick: () => act('cancel', { case: c.case, reason: reason.value }) }, t('witness.cancel'))));
   };
 
   const render = () => {
