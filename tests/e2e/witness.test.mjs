@@ -6,13 +6,16 @@
 // the hall page, staff on the console. The principal files the form and gets
 // a case number; the agent accepts with it and their ID number; staff open
 // the case and the three meet in the room the module made, which the module
-// records. Both parties pass liveness; staff mark the start and end of each
+// records. Both parties pass liveness (the agent twice: staff ask for a
+// re-check, during which signing waits); staff mark the start and end of each
 // one's consent; both read and sign the document; staff approve. The room
 // closes, the seal reaches the backend, the chain holds the case, consent,
 // signature and decision records, and `witnessctl verify` says OK.
 // Also: the requests refuse bad fields, wrong agents (locking the case after
-// max_guesses), and the wrong roles; and signing and consent marks are
-// refused (`not-recorded`, staff told) while the agent sends audio only.
+// max_guesses), and the wrong roles; signing and consent marks are refused
+// (`not-recorded`, staff told) while the agent sends audio only; and when the
+// recording cannot start (the disk is below [recording] min_free_mb) staff
+// are told and the session waits.
 //
 //   node --test --test-reporter=tap witness.test.mjs      (from tests/e2e)
 import assert from 'node:assert/strict';
@@ -121,14 +124,14 @@ function form(overrides = {}) {
 }
 
 /** The hall page, on the witness tab. */
-async function hall(browser, sub) {
-  const p = await openAs(server, browser, { page: 'hall', role: 'applicant', sub });
+async function hall(browser, sub, srv = server) {
+  const p = await openAs(srv, browser, { page: 'hall', role: 'applicant', sub });
   await p.page.locator('[data-testid=tab-witness]').click();
   return p;
 }
 
-async function console_(sub) {
-  const p = await openAs(server, browsers.staff, { page: 'console', role: 'staff', sub });
+async function console_(sub, srv = server) {
+  const p = await openAs(srv, browsers.staff, { page: 'console', role: 'staff', sub });
   await p.page.locator('[data-testid=tab-witness]').click();
   return p;
 }
@@ -268,6 +271,14 @@ test('a witnessed entrustment: form, acceptance, recorded session, liveness, con
     await seen(staff.page, `${staffParty(role)}[data-liveness=passed]`, LIVENESS_MS);
     await seen(staff.page, `${staffParty(role)}[data-audio=true][data-video=true]`);
   }
+
+  // Staff ask for the agent to be checked again: checking, then passed once more.
+  await staff.page.locator(`${staffParty('agent')} [data-testid=witness-recheck]`).click();
+  await seen(staff.page, `${staffParty('agent')}[data-liveness=checking]`);
+  const pending = await request(principal.page, 'witness', 'sign', { case: number, document_sha256: '0'.repeat(64) });
+  assert.equal(pending.code, 'liveness-pending');
+  assert.equal(pending.reason, "the agent's liveness is checking");
+  await seen(staff.page, `${staffParty('agent')}[data-liveness=passed]`, LIVENESS_MS);
 
   // Signing before the consent marks waits for them.
   const early = await request(principal.page, 'witness', 'sign', {
@@ -409,4 +420,36 @@ test('signing and consent marks are refused while the agent sends audio only; st
   const records = await chainOf(d.result.case.recording);
   assert.deepEqual(records.filter((x) => x.module === 'witness').map((x) => x.type), ['case', 'decision']);
   for (const x of [principal.page, tab, staff.page]) await x.close();
+});
+
+test('a recording that cannot start: staff are told and the session waits', async () => {
+  const full = await startWitnessd({
+    config: '[recording]\nmin_free_mb=1048576\n[modules]\nload=witness\n[liveness]\nenabled=false\n',
+  });
+  try {
+    const principal = await hall(browsers.principal, 'principal-3', full);
+    const agent = await hall(browsers.agent, 'agent-3', full);
+    const staff = await console_('staff-3', full);
+    const number = (await request(principal.page, 'witness', 'file', form())).result.case.case;
+    const accepted = await request(agent.page, 'witness', 'accept', { case: number, id_number: AGENT_ID });
+    assert.equal(accepted.result.case.state, 'agent-joined');
+    await staff.page.locator(`[data-testid=witness-row][data-case="${number}"] [data-testid=witness-open]`).click();
+    await seen(staff.page, '#room-view[data-state=joined]');
+    await seen(principal.page, `${caseCard(number)}[data-state=in-session]`);
+    await principal.page.locator(`${caseCard(number)} [data-testid=witness-enter]`).click();
+    await seen(principal.page, '#room-view[data-state=joined]');
+    // The module's start was refused for want of disk: staff see why.
+    await seen(staff.page, '[data-testid=witness-attention][data-kind=recording-failed]');
+    assert.match(await staff.page.locator('[data-testid=witness-attention]').innerText(), /did not start/);
+    const r = await request(staff.page, 'witness', 'consent', { case: number, party: 'principal', mark: 'start' });
+    assert.equal(r.code, 'not-recorded');
+    assert.match(r.reason, /not being recorded \(recording off\)/);
+    const view = (await request(staff.page, 'witness', 'get', { case: number })).result.case;
+    assert.equal(view.state, 'in-session');
+    assert.equal(view.recording, null);
+    for (const x of [principal, agent, staff]) await x.page.close();
+  } finally {
+    full.kill();
+    await full.cleanup();
+  }
 });
