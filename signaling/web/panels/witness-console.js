@@ -25,6 +25,7 @@ const STRINGS = {
     'witness.col.parties': '委托人 / 受托人',
     'witness.col.state': '状态',
     'witness.open': '开始见证',
+    'witness.rejoin': '进入见证',
     'witness.show-all': '显示已结案',
     'witness.none': '没有待办的委托案件。',
     'witness.recorded.yes': '录制中',
@@ -60,6 +61,7 @@ const STRINGS = {
     'witness.col.parties': 'Principal / agent',
     'witness.col.state': 'State',
     'witness.open': 'Open the session',
+    'witness.rejoin': 'Back to the session',
     'witness.show-all': 'Show decided cases',
     'witness.none': 'No entrustment cases waiting.',
     'witness.recorded.yes': 'recording',
@@ -198,7 +200,7 @@ export function mount(root, ctx) {
         el('td', {}, c.parties.map((p) => `${p.name} (${p.id_masked})`).join(' / ')),
         el('td', {}, t(`witness.state.${c.state}`)),
         el('td', {}, c.state === 'agent-joined' || IN_ROOM.includes(c.state)
-          ? el('button', { type: 'button', dataset: { testid: 'witness-open' }, onclick: () => open(c.case) }, t('witness.open'))
+          ? el('button', { type: 'button', dataset: { testid: 'witness-open' }, onclick: () => open(c.case) }, t(c.state === 'agent-joined' ? 'witness.open' : 'witness.rejoin'))
           : ''))));
     if (!rows.length) table.append(el('tr', {}, el('td', { colSpan: 4, className: 'muted' }, t('witness.none'))));
     renderDetail();
