@@ -286,8 +286,12 @@ test('a witnessed entrustment: form, acceptance, recorded session, liveness, con
   });
   assert.equal(early.code, 'consent-pending');
 
+  // A double click: one start goes into the chain, the other is refused.
+  const twice = await Promise.all([0, 1].map(() => request(staff.page, 'witness', 'consent',
+    { case: number, party: 'principal', mark: 'start' })));
+  assert.deepEqual(twice.map((x) => x.code ?? 'ok').sort(), ['bad-state', 'ok']);
   for (const role of ['principal', 'agent']) {
-    await staff.page.locator(`${staffParty(role)} [data-testid=witness-consent-start]`).click();
+    if (role !== 'principal') await staff.page.locator(`${staffParty(role)} [data-testid=witness-consent-start]`).click();
     await seen(staff.page, `${staffParty(role)}[data-consent=started]`);
     await staff.page.locator(`${staffParty(role)} [data-testid=witness-consent-end]`).click();
     await seen(staff.page, `${staffParty(role)}[data-consent=ended]`);

@@ -37,6 +37,7 @@ struct _Step {
   gboolean approve;
   char *reason;
   gboolean chain_optional; /* a rejection goes on when nothing is recorded */
+  char *busy;              /* the key it holds in w->busy, or NULL */
   StepFunc next;
   ApplyFunc apply;
 };
@@ -54,6 +55,9 @@ step_new(Witness *w, WtModuleRequest *req, const WtWitnessCase *c)
 static void
 step_free(Step *st)
 {
+  if (st->busy)
+    g_hash_table_remove(st->w->busy, st->busy);
+  g_free(st->busy);
   g_free(st->number);
   g_free(st->sha256);
   g_free(st->reason);
@@ -65,6 +69,23 @@ step_refuse(Step *st, const char *code, const char *reason)
 {
   st->w->s->reply_error(st->w->host, st->req, code, reason);
   step_free(st);
+}
+
+/* Holds "<case>/@what" while @st waits for the engine, so that a second
+ * click cannot put the same mark into the chain twice. FALSE after refusing
+ * when another one holds it. */
+static gboolean
+step_claim(Step *st, const char *what)
+{
+  g_autofree char *key = g_strdup_printf("%s/%s", st->number, what);
+  if (g_hash_table_contains(st->w->busy, key)) {
+    g_autofree char *why = g_strdup_printf("%s is already under way", what);
+    step_refuse(st, WT_WITNESS_E_STATE, why);
+    return FALSE;
+  }
+  g_hash_table_add(st->w->busy, g_strdup(key));
+  st->busy = g_steal_pointer(&key);
+  return TRUE;
 }
 
 /* The case again after a wait; NULL after refusing when it is gone or decided. */
@@ -453,6 +474,8 @@ witness_consent(Witness *w, WtModuleRequest *req)
     step_refuse(st, WT_WITNESS_E_STATE, error->message);
     return;
   }
+  if (!step_claim(st, "a consent mark"))
+    return;
   st->next = consent_next;
   st->apply = consent_apply;
   gate(st, c);
@@ -524,6 +547,9 @@ witness_sign(Witness *w, WtModuleRequest *req)
   Step *st = step_new(w, req, c);
   st->party = party;
   st->sha256 = g_strdup(sha);
+  g_autofree char *what = g_strdup_printf("the %s's signature", wt_witness_party_name(party));
+  if (!step_claim(st, what))
+    return;
   st->next = sign_next;
   st->apply = sign_apply;
   gate(st, c);
@@ -583,6 +609,8 @@ witness_decide(Witness *w, WtModuleRequest *req)
   st->chain_optional = !approve;
   st->reason = g_steal_pointer(&reason);
   st->apply = decide_apply;
+  if (!step_claim(st, "a decision"))
+    return;
   JsonObject *o = record_base(w, c);
   json_object_set_string_member(o, "decision", approve ? "approved" : "rejected");
   if (st->reason)

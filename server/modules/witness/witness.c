@@ -127,6 +127,7 @@ witness_create(WtModuleHost *host, const WtModuleServices *s, GError **error)
   w->recording_on = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
   w->starting = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   w->case_adding = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  w->busy = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   guint lockout_min = 0;
   if (!read_setting(w, "max_guesses", 1, 100, 5, &w->max_guesses, error) ||
       !read_setting(w, "lockout_minutes", 1, 24 * 60, 15, &lockout_min, error) ||
@@ -146,6 +147,7 @@ witness_destroy(gpointer instance)
   g_hash_table_unref(w->recording_on);
   g_hash_table_unref(w->starting);
   g_hash_table_unref(w->case_adding);
+  g_hash_table_unref(w->busy);
   g_free(w);
 }
 

@@ -20,6 +20,8 @@ typedef struct {
   GHashTable *recording_on; /* room -> recording id (transfer full both) while on */
   GHashTable *starting;     /* rooms whose room_record(start) is pending (set) */
   GHashTable *case_adding;  /* recordings whose `case` record is being added (set) */
+  GHashTable *busy;         /* "<case>/<step>" while a consent mark, signature or decision
+                             * waits for the engine (set): one at a time */
 } Witness;
 
 /* Errors this module adds to the protocol's (README.md). */
