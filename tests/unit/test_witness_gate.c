@@ -97,8 +97,8 @@ test_broken_status(void)
       "{}",
       "{\"recording\":\"on\",\"participants\":{}}",
       "{\"recording\":{\"state\":5},\"participants\":[1,2]}",
-      "{\"recording\":{\"state\":\"on\"},\"participants\":[{\"sub\":7},"
-      "{\"sub\":\"pam\",\"recorded\":\"yes\"},{\"sub\":\"al\",\"recorded\":{\"audio\":1}}]}",
+      ("{\"recording\":{\"state\":\"on\"},\"participants\":[{\"sub\":7},"
+       "{\"sub\":\"pam\",\"recorded\":\"yes\"},{\"sub\":\"al\",\"recorded\":{\"audio\":1}}]}"),
   };
   for (guint i = 0; i < G_N_ELEMENTS(texts); i++) {
     g_autoptr(JsonNode) node = json_from_string(texts[i], NULL);
