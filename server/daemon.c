@@ -16,6 +16,7 @@
 #include "seal.h"
 #include "secrets.h"
 #include "signaling.h"
+#include "signed_url.h"
 #include "workers.h"
 #include "wt-build-config.h"
 
@@ -23,6 +24,7 @@ struct _WtDaemon {
   const WtConfig *config;
   GMainLoop *loop;
   GBytes *token_secret;
+  GBytes *media_key; /* signs /media/ URLs; derived from token_secret */
   WtWorkerPool *workers;
   WtRooms *rooms;
   WtSignaling *signaling;
@@ -102,7 +104,7 @@ start_modules(WtDaemon *daemon, GError **error)
       .notary = daemon->notary,
       .db = daemon->db,
       .id_hash_key = id_key,
-      .media_key = NULL,
+      .media_key = daemon->media_key,
       .modules_dir = dir,
   };
   if (!(daemon->modules = wt_modules_new(&env, error)))
@@ -258,6 +260,24 @@ api_get(const char *path, const WtIdentity *who, guint *status, gpointer user_da
   return api_error(status, 404, "not-found", "no such API");
 }
 
+/* GET/HEAD /media/...: the file a signed URL names (signed_url.h). */
+static char *
+media_file(const char *url_path, guint *status, char **reason, gpointer user_data)
+{
+  WtDaemon *daemon = user_data;
+  gsize key_len = 0;
+  const guint8 *key = g_bytes_get_data(daemon->media_key, &key_len);
+  g_autoptr(GError) error = NULL;
+  char *path = wt_signed_url_check(key, key_len, daemon->config->data_dir, url_path,
+                                   g_get_real_time() / G_USEC_PER_SEC, &error);
+  if (!path) {
+    *status = wt_signed_url_http_status(error);
+    *reason = g_strdup(error->message);
+    g_message("media: refused (%u): %s", *status, error->message); /* never the URL: it is a key */
+  }
+  return path;
+}
+
 static void
 append_metrics(GString *out, gpointer user_data)
 {
@@ -353,6 +373,8 @@ wt_daemon_new(const WtConfig *config, GError **error)
     wt_daemon_free(daemon);
     return NULL;
   }
+  daemon->media_key = wt_signed_url_derive_key(g_bytes_get_data(daemon->token_secret, NULL),
+                                               g_bytes_get_size(daemon->token_secret));
 
   g_autofree char *web_root =
       *config->web_root ? g_strdup(config->web_root) : wt_daemon_default_web_root();
@@ -378,6 +400,7 @@ wt_daemon_new(const WtConfig *config, GError **error)
       .append_metrics = append_metrics,
       .api_get = api_get,
       .healthy = healthy,
+      .media_file = media_file,
   };
   daemon->signaling = wt_signaling_new(&sc, &handlers, daemon, daemon->loop, error);
   if (!daemon->signaling) {
@@ -435,6 +458,7 @@ wt_daemon_free(WtDaemon *daemon)
   }
   if (daemon->token_secret)
     g_bytes_unref(daemon->token_secret);
+  g_clear_pointer(&daemon->media_key, g_bytes_unref);
   g_main_loop_unref(daemon->loop);
   g_message("stopped in %" G_GINT64_FORMAT " ms", (g_get_monotonic_time() - t0) / 1000);
   g_free(daemon);

@@ -9,6 +9,7 @@
 #include "protocol.h"
 #include "recording.h"
 #include "seal.h"
+#include "signed_url.h"
 
 /* ---- Configuration, clock, database --------------------------------------------------- */
 
@@ -362,8 +363,15 @@ svc_recording_verify(WtModuleHost *h, const char *id, GError **error)
 static char *
 svc_signed_url(WtModuleHost *h, const char *path, guint ttl_s)
 {
-  g_warning("module %s: signed media URLs are not built yet", h->name);
-  return NULL;
+  GBytes *key = h->modules->env.media_key;
+  char *url = key ? wt_signed_url_make(g_bytes_get_data(key, NULL), g_bytes_get_size(key),
+                                       h->modules->env.config->data_dir, path, ttl_s,
+                                       g_get_real_time() / G_USEC_PER_SEC)
+                  : NULL;
+  if (!url)
+    g_warning("module %s: no media URL for %s (not a file we serve in the data folder)", h->name,
+              path);
+  return url;
 }
 
 /* ---- Administration -----------------------------------------------------------------------------

@@ -20,15 +20,6 @@ static const char *const reserved_types[] = {
 static const char *const reserved_members[] = {"seq",         "type", "time", "prev",  "hash",
                                                "participant", "file", "size", "sha256"};
 
-static const char *
-string_member(JsonObject *o, const char *name)
-{
-  JsonNode *n = json_object_get_member(o, name);
-  return n && JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING
-             ? json_node_get_string(n)
-             : NULL;
-}
-
 static JsonObject *
 recording_json(WtRoom *room)
 {
@@ -64,7 +55,7 @@ status(WtRoom *room)
 static JsonObject *
 record(WtRoom *room, JsonObject *command, GError **error)
 {
-  const char *action = string_member(command, "action");
+  const char *action = wt_json_get_string(command, "action");
   if (g_strcmp0(action, "start") == 0) {
     if (!wt_room_recording_start(room, "a module", error))
       return NULL;
@@ -87,7 +78,7 @@ record(WtRoom *room, JsonObject *command, GError **error)
 static JsonObject *
 liveness(WtRoom *room, JsonObject *command, GError **error)
 {
-  const char *sub = string_member(command, "sub");
+  const char *sub = wt_json_get_string(command, "sub");
   if (!sub) {
     g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                         "sub (a string) is required");
@@ -128,7 +119,7 @@ type_valid(const char *type)
 static JsonObject *
 evidence(WtRoom *room, JsonObject *command, GError **error)
 {
-  const char *type = string_member(command, "type");
+  const char *type = wt_json_get_string(command, "type");
   JsonNode *node = json_object_get_member(command, "payload");
   if (!type_valid(type)) {
     g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
@@ -152,7 +143,7 @@ evidence(WtRoom *room, JsonObject *command, GError **error)
   if (!json_object_has_member(payload, "module"))
     json_object_set_string_member(
         payload, "module",
-        string_member(command, "module") ? string_member(command, "module") : "unknown");
+        wt_json_get_string(command, "module") ? wt_json_get_string(command, "module") : "unknown");
   /* Taken out of @command: the recorder's thread is its only owner from now on. */
   json_object_ref(payload);
   json_object_remove_member(command, "payload");
@@ -166,7 +157,7 @@ evidence(WtRoom *room, JsonObject *command, GError **error)
 JsonObject *
 wt_room_command(WtRoom *room, JsonObject *command, GError **error)
 {
-  const char *name = string_member(command, "command");
+  const char *name = wt_json_get_string(command, "command");
   if (room->participants->len == 0) {
     g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "nobody is in room %s", room->id);
     return NULL;

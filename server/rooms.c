@@ -345,10 +345,7 @@ admit(WtRooms *rooms, WtRequest *req, const char **room_id)
   WtSignaling *sig = rooms->env.signaling;
   const WtIdentity *who = wt_request_get_identity(req);
   JsonObject *body = wt_request_get_body(req);
-  JsonNode *n = json_object_get_member(body, "room");
-  const char *id = n && JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING
-                       ? json_node_get_string(n)
-                       : NULL;
+  const char *id = wt_json_get_string(body, "room");
   if (!id || !wt_token_room_id_valid(id)) {
     wt_signaling_reply_error(sig, req, WT_ERR_BAD_MESSAGE,
                              "`room` must be 1 to 64 of A-Z a-z 0-9 . _ -");

@@ -7,6 +7,11 @@
  * Threads: the main (signaling) thread only; rooms themselves live on workers.
  * A room is created on the least-loaded worker when someone joins a room id
  * that does not exist, and destroyed when its last participant leaves.
+ *
+ * Workflow modules reach rooms through the second half of this header (the
+ * host, module_host.c, calls it): invitations, closing a room, commands run
+ * on the room's worker (room_commands.c) and answered on the main thread, and
+ * an observer that gets the room events modules know.
  */
 #pragma once
 
@@ -44,9 +49,16 @@ void wt_rooms_free(WtRooms *rooms);
 /* An engine event as modules see it (module.h lists them). @event and @fields
  * (transfer none). Called on the main thread. */
 typedef void (*WtRoomsObserver)(const char *event, JsonObject *fields, gpointer user_data);
-/* Where room events go (borrowed; before the first room). */
+/* Where room events go (borrowed; before the first room). @observer may be
+ * NULL (rooms without modules, as in tests): events are then dropped. Events
+ * are made on the rooms' workers and reach @observer on the main thread in
+ * the order each room made them (`room-closed` after the room's last
+ * `participant-left` and `recording` "off"); those still on their way when
+ * wt_rooms_free() runs are dropped. */
 void wt_rooms_set_observer(WtRooms *rooms, WtRoomsObserver observer, gpointer user_data);
-/* Lets @sub join @room although their token's `room` claim names another or none. */
+/* Lets @sub join @room although their token's `room` claim names another or
+ * none (applicants; staff and admins join any room, clerks none). The
+ * invitation lasts until wt_rooms_close(@room). */
 void wt_rooms_invite(WtRooms *rooms, const char *room, const char *sub);
 /* TRUE when @room exists now or has invitations. */
 gboolean wt_rooms_known(WtRooms *rooms, const char *room);

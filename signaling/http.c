@@ -1,6 +1,7 @@
 /* http.c — the plain HTTP endpoints next to the static files: /healthz,
  * /metrics (Prometheus text format) and GET /api/… (JSON, answered by the
  * daemon's api_get handler once the bearer token, if any, is verified here).
+ * /media/ is handed to http_media.c.
  * Each answer is small, built whole, and written when the socket is
  * writable. Signaling thread only.
  */
@@ -113,6 +114,8 @@ api_body(struct lws *wsi, WtSignaling *sig, const char *uri, unsigned int *statu
 static int
 on_http(struct lws *wsi, WtSignaling *sig, WtConnData *conn)
 {
+  if (wt_http_media_wants(wsi))
+    return wt_http_media_begin(wsi, sig, conn);
   char uri[256] = "";
   lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI);
   sig->http_requests_total++;
@@ -149,12 +152,15 @@ on_http(struct lws *wsi, WtSignaling *sig, WtConnData *conn)
 static int
 on_http_writeable(struct lws *wsi, WtConnData *conn)
 {
+  if (conn->media)
+    return wt_http_media_writeable(wsi, conn);
   if (!conn->http_body)
     return 0;
   gsize len = 0;
   const guint8 *data = g_bytes_get_data(conn->http_body, &len);
   g_autofree guint8 *buf = g_malloc(LWS_PRE + len + 1);
-  memcpy(buf + LWS_PRE, data, len);
+  if (len) /* HEAD answers have an empty body, and no data pointer */
+    memcpy(buf + LWS_PRE, data, len);
   g_clear_pointer(&conn->http_body, g_bytes_unref);
   if (lws_write(wsi, buf + LWS_PRE, len, LWS_WRITE_HTTP_FINAL) != (int)len)
     return 1;
@@ -173,8 +179,10 @@ wt_http_callback(struct lws *wsi, enum lws_callback_reasons reason, WtConnData *
     return on_http_writeable(wsi, conn);
   case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
   case LWS_CALLBACK_CLOSED_HTTP:
-    if (conn)
+    if (conn) {
       g_clear_pointer(&conn->http_body, g_bytes_unref);
+      wt_http_media_clear(conn);
+    }
     return 0;
   default:
     return 0;

@@ -60,8 +60,7 @@ refuse(const char **code, char **reason, const char *c, char *r)
 }
 
 WtMessage *
-wt_protocol_parse(const char *data, gsize len, const char **code, char **reason,
-                  JsonNode **id_out)
+wt_protocol_parse(const char *data, gsize len, const char **code, char **reason, JsonNode **id_out)
 {
   *id_out = NULL;
   if (!g_utf8_validate_len(data, len, NULL))
@@ -117,6 +116,15 @@ wt_message_get_string(const WtMessage *msg, const char *name, gsize max_len, cha
     return NULL;
   }
   return s;
+}
+
+const char *
+wt_json_get_string(JsonObject *obj, const char *name)
+{
+  JsonNode *n = json_object_get_member(obj, name);
+  return n && JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING
+             ? json_node_get_string(n)
+             : NULL;
 }
 
 static char *

@@ -58,6 +58,9 @@ WtMessage *wt_protocol_parse(const char *data, gsize len, const char **code, cha
  * missing, not a string, or longer than @max_len bytes. */
 const char *wt_message_get_string(const WtMessage *msg, const char *name, gsize max_len,
                                   char **reason);
+/* The string member @name of @obj (transfer none), or NULL when it is
+ * missing or not a string. */
+const char *wt_json_get_string(JsonObject *obj, const char *name);
 
 /* Serialises a result reply. @id (transfer none) may be NULL; @result
  * (transfer full) may be NULL for an empty object. Returns a new string. */

@@ -47,6 +47,10 @@ lws_log_to_glib(int level, const char *line)
   GLogLevelFlags flags = level == LLL_ERR ? G_LOG_LEVEL_CRITICAL : G_LOG_LEVEL_WARNING;
   if (level != LLL_ERR && level != LLL_WARN)
     flags = G_LOG_LEVEL_DEBUG;
+  /* A client that sends more header bytes than we keep is refused (the
+   * connection is dropped); that is its problem, not a fault of ours. */
+  if (level == LLL_ERR && strstr(text, "Ran out of header data space"))
+    flags = G_LOG_LEVEL_WARNING;
   g_log_structured(G_LOG_DOMAIN, flags, "MESSAGE", "lws: %s", text);
 }
 
@@ -86,7 +90,7 @@ static const struct lws_protocol_vhost_options security_headers[] = {
 static void
 setup_mounts(WtSignaling *sig)
 {
-  static const char *const callback_paths[] = {"/healthz", "/metrics", "/api"};
+  static const char *const callback_paths[] = {"/healthz", "/metrics", "/api", "/media"};
   for (guint i = 0; i < G_N_ELEMENTS(callback_paths); i++) {
     struct lws_http_mount *m = &sig->mounts[i];
     m->mount_next = &sig->mounts[i + 1];
@@ -96,7 +100,8 @@ setup_mounts(WtSignaling *sig)
     m->protocol = "witness";
     m->origin = "witness";
   }
-  struct lws_http_mount *files = &sig->mounts[3];
+  struct lws_http_mount *files = &sig->mounts[G_N_ELEMENTS(callback_paths)];
+  G_STATIC_ASSERT(G_N_ELEMENTS(callback_paths) + 1 == G_N_ELEMENTS(sig->mounts));
   files->mountpoint = "/";
   files->mountpoint_len = 1;
   files->origin = sig->web_root;
@@ -175,8 +180,8 @@ wt_signaling_new(const WtSignalingConfig *config, const WtSignalingHandlers *han
   info.pcontext = &sig->lws;
   info.user = sig;
   info.port = config->port;
-  gboolean any_address = !sig->listen_address || !*sig->listen_address ||
-                         strcmp(sig->listen_address, "0.0.0.0") == 0;
+  gboolean any_address =
+      !sig->listen_address || !*sig->listen_address || strcmp(sig->listen_address, "0.0.0.0") == 0;
   if (!any_address)
     info.iface = sig->listen_address;
   if (any_address || !strchr(sig->listen_address, ':'))

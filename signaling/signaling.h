@@ -38,7 +38,7 @@ typedef struct {
   const char *tls_key;        /* PEM file; required with tls_cert */
   const guint8 *token_secret; /* HS256 secret */
   gsize token_secret_len;
-  guint max_message_bytes;   /* larger WebSocket messages close the connection (1009) */
+  guint max_message_bytes;    /* larger WebSocket messages close the connection (1009) */
   double messages_per_second; /* sustained request rate per connection */
   guint message_burst;        /* requests allowed at once before the rate applies */
   guint hello_timeout_s;      /* connections that have not said hello by then are closed */
@@ -81,6 +81,12 @@ typedef struct {
   /* /healthz (NULL: always ok). FALSE with *@why (transfer full, e.g.
    * "disk low", "notary outbox stuck") answers 503 "degraded: <why>". */
   gboolean (*healthy)(char **why, gpointer user_data);
+  /* A GET or HEAD under /media/ (NULL: 404). @url_path (transfer none) is the
+   * path without query, e.g. "/media/<expiry>/<signature>/<path>". Returns
+   * the absolute path of the file to serve (transfer full), or NULL with
+   * *@status 403, 404 or 410 and *@reason (transfer full) saying why. The
+   * signaling layer serves the file with range requests (http_media.c). */
+  char *(*media_file)(const char *url_path, guint *status, char **reason, gpointer user_data);
 } WtSignalingHandlers;
 
 /* Starts listening on @loop's context. @handlers (transfer none, copied),

@@ -22,7 +22,7 @@ struct _WtSignaling {
   struct lws_context *lws; /* set to NULL by libwebsockets once destroyed */
   struct lws_vhost *vhost;
   lws_retry_bo_t idle_policy;
-  struct lws_http_mount mounts[4];
+  struct lws_http_mount mounts[5];
   struct lws_protocols protocols[2];
   char *url;
   gboolean stopping;
@@ -34,7 +34,7 @@ struct _WtSignaling {
   guint64 connections_total;
   guint64 messages_total;
   guint64 http_requests_total;
-  GHashTable *errors_by_code; /* const char* (static) -> guint64 count, in a pointer */
+  GHashTable *errors_by_code;   /* const char* (static) -> guint64 count, in a pointer */
   GHashTable *closes_by_reason; /* const char* (static) -> guint64 count */
 };
 
@@ -54,10 +54,14 @@ typedef struct {
   char *close_reason;
 } WtSession;
 
+/* A file being sent under /media/ (http_media.c). */
+typedef struct _WtMediaStream WtMediaStream;
+
 /* What libwebsockets keeps per connection for us: one pointer either way. */
 typedef struct {
-  WtSession *session;  /* WebSocket connections */
-  GBytes *http_body;   /* plain HTTP answers (/healthz, /metrics) */
+  WtSession *session;   /* WebSocket connections */
+  GBytes *http_body;    /* plain HTTP answers (/healthz, /metrics) */
+  WtMediaStream *media; /* a /media/ file being streamed, NULL otherwise */
 } WtConnData;
 
 /* ws.c: WebSocket reasons of the protocol callback. */
@@ -69,8 +73,16 @@ void wt_session_send(WtSession *session, char *json);
 void wt_session_close_later(WtSession *session, int status, const char *reason);
 
 /* http.c: the plain HTTP endpoints. */
-int wt_http_callback(struct lws *wsi, enum lws_callback_reasons reason, WtConnData *conn,
-                     void *in, size_t len);
+int wt_http_callback(struct lws *wsi, enum lws_callback_reasons reason, WtConnData *conn, void *in,
+                     size_t len);
+
+/* http_media.c: GET and HEAD under /media/ (files with range requests). */
+gboolean wt_http_media_wants(struct lws *wsi);
+int wt_http_media_begin(struct lws *wsi, WtSignaling *sig, WtConnData *conn);
+/* Sends the next chunk; returns as a WRITEABLE callback does. */
+int wt_http_media_writeable(struct lws *wsi, WtConnData *conn);
+/* Closes the file of @conn's stream, if any (every way a connection ends). */
+void wt_http_media_clear(WtConnData *conn);
 
 /* Counts one more of a (static) label. */
 void wt_signaling_count(GHashTable *table, const char *label);

@@ -12,6 +12,10 @@
  *   as a gap, never recorded as complete; the recording is sealed
  *   "disk-full" all the same (the recorder's reserve leaves room for that)
  *   and verifies.
+ * - Workflow modules (the hello test module) hear `recording` "failed" and
+ *   the `alert`, are refused a new recording while the disk is low, and see
+ *   no party recorded once the recorder failed (what witnessed entrustment's
+ *   fail-closed check relies on).
  *
  * Arguments after --tap: the witness-load binary and the clip folder.
  */
@@ -82,8 +86,9 @@ config(guint min_free_mb)
 {
   return g_strdup_printf(
       "[rooms]\nmax_participants=20\n[ice]\nloopback=true\n[liveness]\nenabled=false\n"
-      "[recording]\nsegment_seconds=2\nmin_free_mb=%u\narchive_dir=%s/archive\n",
-      min_free_mb, mnt);
+      "[recording]\nsegment_seconds=2\nmin_free_mb=%u\narchive_dir=%s/archive\n"
+      "[modules]\ndir=%s\nload=hello\n",
+      min_free_mb, mnt, g_getenv("WT_TEST_MODULES"));
 }
 
 /* Staff join room load-0 recording, witness-load publishes; returns the
@@ -184,6 +189,12 @@ test_below_threshold(void)
   g_autoptr(JsonObject) join_refused =
       rr_request(other, "{\"type\":\"join\",\"id\":2,\"room\":\"other\"}");
   wt_it_assert_error(join_refused, 2, "disk-full");
+  /* ...nor by a module. */
+  g_autoptr(JsonObject) module_refused =
+      rr_request(staff, "{\"type\":\"request\",\"id\":8,\"module\":\"hello\","
+                        "\"action\":\"record\",\"room\":\"load-0\"}");
+  wt_it_assert_error(module_refused, 8, "unavailable");
+  g_assert_nonnull(strstr(wt_it_get_string(module_refused, "reason"), "nearly full"));
 
   /* Room again: healthy, and recording starts. */
   g_autofree char *ballast = g_build_filename(mnt, "ballast", NULL);
@@ -229,6 +240,34 @@ test_enospc(void)
       discarded = TRUE;
   }
   g_assert_true(discarded);
+
+  /* What a module saw and sees: the failure and the alert before the seal, and
+   * no party recorded now (a new recording is not running). */
+  g_autoptr(JsonObject) status =
+      rr_request(staff, "{\"type\":\"request\",\"id\":5,\"module\":\"hello\","
+                        "\"action\":\"status\",\"room\":\"load-0\"}");
+  JsonArray *people = json_object_get_array_member(wt_it_assert_result(status, 5), "participants");
+  g_assert_cmpuint(json_array_get_length(people), >=, 2);
+  for (guint i = 0; i < json_array_get_length(people); i++) {
+    JsonObject *rec =
+        json_object_get_object_member(json_array_get_object_element(people, i), "recorded");
+    g_assert_false(json_object_get_boolean_member(rec, "audio"));
+    g_assert_false(json_object_get_boolean_member(rec, "video"));
+  }
+  g_autoptr(JsonObject) events = rr_request(
+      staff, "{\"type\":\"request\",\"id\":6,\"module\":\"hello\",\"action\":\"events\"}");
+  JsonArray *seen = json_object_get_array_member(wt_it_assert_result(events, 6), "events");
+  GString *order = g_string_new(NULL);
+  for (guint i = 0; i < json_array_get_length(seen); i++) {
+    JsonObject *e = json_array_get_object_element(seen, i);
+    const char *name = wt_it_get_string(e, "event");
+    if (g_str_equal(name, "recording"))
+      g_string_append_printf(order, "recording:%s ", wt_it_get_string(e, "state"));
+    else if (g_str_equal(name, "alert"))
+      g_string_append_printf(order, "alert:%s ", wt_it_get_string(e, "kind"));
+  }
+  g_autofree char *said = g_string_free(order, FALSE);
+  g_assert_cmpstr(said, ==, "recording:on recording:failed alert:disk-full recording:off ");
 
   g_subprocess_force_exit(load);
   rr_wait_process(load, 10000);

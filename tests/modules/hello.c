@@ -175,7 +175,7 @@ hello_request(gpointer instance, WtModuleRequest *req, const char *action)
     h->s->room_close(h->host, room, "closed by the hello module");
     h->s->reply(h->host, req, NULL);
   } else if (g_str_equal(action, "status") || g_str_equal(action, "record") ||
-             g_str_equal(action, "evidence")) {
+             g_str_equal(action, "evidence") || g_str_equal(action, "liveness")) {
     if (who->role != WT_ROLE_STAFF && who->role != WT_ROLE_ADMIN) {
       h->s->reply_error(h->host, req, "forbidden", "staff only");
       return;
@@ -185,12 +185,17 @@ hello_request(gpointer instance, WtModuleRequest *req, const char *action)
     p->req = req;
     if (g_str_equal(action, "status")) {
       h->s->room_status(h->host, room, room_done, p);
+    } else if (g_str_equal(action, "liveness")) {
+      h->s->room_check_liveness(
+          h->host, room, json_object_get_string_member_with_default(body, "sub", ""), room_done, p);
     } else if (g_str_equal(action, "record")) {
       h->s->room_record(h->host, room,
                         json_object_get_boolean_member_with_default(body, "start", TRUE), room_done,
                         p);
     } else {
-      JsonObject *payload = json_object_get_object_member(body, "payload");
+      JsonObject *payload = json_object_has_member(body, "payload")
+                                ? json_object_get_object_member(body, "payload")
+                                : NULL;
       g_autoptr(JsonObject) empty = json_object_new();
       h->s->room_add_evidence(h->host, room,
                               json_object_get_string_member_with_default(body, "record", "note"),
