@@ -13,6 +13,7 @@ if ! meson install -C "$build" --no-rebuild --destdir "$dest" >"$dest/install.lo
 fi
 status=0
 for f in "$bindir/witnessd" "$bindir/witnessctl" "$datadir/web/index.html" \
+  "$datadir/web/hall.html" "$datadir/web/console.html" "$datadir/web/panels/consult-hall.js" \
   "$sysconfdir/witness.conf.sample" "$unitdir/witnessd.service"; do
   if [ -f "$dest$f" ]; then echo "installed $f"; else echo "MISSING $f"; status=1; fi
 done

@@ -12,26 +12,16 @@
 #include <string.h>
 
 #include "harness.h"
+#include "module_request.h"
 
 #define CONFIG(grace)                                                                              \
   "[modules]\nload=consult\n[module.consult]\ngrace_seconds=" grace                                \
   "\ndefault_handle_seconds=100\n[liveness]\nenabled=false\n"
 
-/* Sends a consult request and returns its reply, skipping the events that
- * may come first (transfer full). */
 static JsonObject *
 consult(WtItWs *ws, gint64 id, const char *action, const char *fields)
 {
-  g_autofree char *text = g_strdup_printf("{\"type\":\"request\",\"id\":%" G_GINT64_FORMAT
-                                          ",\"module\":\"consult\",\"action\":\"%s\"%s%s}",
-                                          id, action, fields ? "," : "", fields ? fields : "");
-  g_assert_true(wt_it_ws_send(ws, text));
-  for (;;) {
-    JsonObject *m = wt_it_ws_recv(ws);
-    if (!g_str_equal(wt_it_get_string(m, "type"), "event"))
-      return m;
-    json_object_unref(m);
-  }
+  return wt_it_module_request(ws, id, "consult", action, fields);
 }
 
 static WtItWs *

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "module_request.h"
 
 #define CONFIG                                                                                     \
   "[modules]\nload=witness\n[module.witness]\nmax_guesses=2\nlockout_minutes=30\n"                 \
@@ -25,20 +26,11 @@
   "1\",\"matters\":\"transfer\","                                                                  \
   "\"term\":\"one year\",\"agent_name\":\"李四\",\"agent_id_number\":\"" AGENT_ID "\""
 
-/* Sends a witness request and returns its reply, skipping events (transfer full). */
+/* A witness request's reply (transfer full). */
 static JsonObject *
 witness(WtItWs *ws, gint64 id, const char *action, const char *fields)
 {
-  g_autofree char *text = g_strdup_printf("{\"type\":\"request\",\"id\":%" G_GINT64_FORMAT
-                                          ",\"module\":\"witness\",\"action\":\"%s\"%s%s}",
-                                          id, action, fields ? "," : "", fields ? fields : "");
-  g_assert_true(wt_it_ws_send(ws, text));
-  for (;;) {
-    JsonObject *m = wt_it_ws_recv(ws);
-    if (!g_str_equal(wt_it_get_string(m, "type"), "event"))
-      return m;
-    json_object_unref(m);
-  }
+  return wt_it_module_request(ws, id, "witness", action, fields);
 }
 
 static WtItWs *
