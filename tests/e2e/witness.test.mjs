@@ -154,6 +154,26 @@ async function acceptThroughPage(page, number, idNumber) {
   await seen(page, `[data-testid=witness-case][data-case="${number}"][data-state=agent-joined][data-you=agent]`);
 }
 
+/**
+ * Waits until staff see @role's liveness passed. A check that fails (on a
+ * machine too busy to decode every frame a blink may be missed) is asked for
+ * again from the console, as staff would, up to three checks in all.
+ */
+async function livenessPassed(page, role) {
+  const badge = page.locator(staffParty(role)).first();
+  for (let attempt = 1; ; attempt++) {
+    const state = await waitUntil(`staff seeing the ${role}'s liveness decided`, async () => {
+      const s = await badge.getAttribute('data-liveness');
+      return ['passed', 'failed', 'error'].includes(s) ? s : null;
+    }, LIVENESS_MS);
+    console.log(`# ${role}'s liveness check ${attempt}: ${state}`);
+    if (state === 'passed') return;
+    assert.ok(attempt < 3, `the ${role}'s liveness ${state} ${attempt} times`);
+    await page.locator(`${staffParty(role)} [data-testid=witness-recheck]`).click();
+    await seen(page, `${staffParty(role)}[data-liveness=checking]`);
+  }
+}
+
 const caseCard = (number) => `[data-testid=witness-case][data-case="${number}"]`;
 const staffParty = (role) => `[data-testid=witness-detail] [data-testid=witness-party][data-party=${role}]`;
 
@@ -268,7 +288,7 @@ test('a witnessed entrustment: form, acceptance, recorded session, liveness, con
 
   // Both pass liveness; the console shows each party's audio and video recorded.
   for (const role of ['principal', 'agent']) {
-    await seen(staff.page, `${staffParty(role)}[data-liveness=passed]`, LIVENESS_MS);
+    await livenessPassed(staff.page, role);
     await seen(staff.page, `${staffParty(role)}[data-audio=true][data-video=true]`);
   }
 
@@ -278,7 +298,7 @@ test('a witnessed entrustment: form, acceptance, recorded session, liveness, con
   const pending = await request(principal.page, 'witness', 'sign', { case: number, document_sha256: '0'.repeat(64) });
   assert.equal(pending.code, 'liveness-pending');
   assert.equal(pending.reason, "the agent's liveness is checking");
-  await seen(staff.page, `${staffParty('agent')}[data-liveness=passed]`, LIVENESS_MS);
+  await livenessPassed(staff.page, 'agent');
 
   // Signing before the consent marks waits for them.
   const early = await request(principal.page, 'witness', 'sign', {
@@ -456,4 +476,11 @@ test('a recording that cannot start: staff are told and the session waits', asyn
     full.kill();
     await full.cleanup();
   }
+});
+
+test('witnessd stops cleanly after all this: exit 0, no sanitizer report', async () => {
+  const { code } = await server.stop();
+  const out = server.output();
+  assert.equal(code, 0, out.slice(-3000));
+  assert.doesNotMatch(out, /AddressSanitizer|LeakSanitizer|runtime error/, out.slice(-3000));
 });
