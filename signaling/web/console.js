@@ -8,11 +8,13 @@
 import { startShell } from './shell.js';
 import * as consult from './panels/consult-console.js';
 import * as appoint from './panels/appoint-console.js';
+import * as witness from './panels/witness-console.js';
 import * as clock from './panels/clock-console.js';
 
 const PANELS = [
   consult,
   appoint,
+  witness,
   clock,
 ];
 

@@ -6,10 +6,12 @@
 import { startShell } from './shell.js';
 import * as consult from './panels/consult-hall.js';
 import * as appoint from './panels/appoint-hall.js';
+import * as witness from './panels/witness-hall.js';
 
 const PANELS = [
   consult,
   appoint,
+  witness,
 ];
 
 const shell = startShell({ page: 'hall', panels: PANELS });

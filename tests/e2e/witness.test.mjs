@@ -1,0 +1,486 @@
+// witness.test.mjs — a witnessed entrustment in real browsers.
+//
+// Starts the reference notary backend (scripts/notary-backend) and witnessd
+// with `[notary] url` pointing at it, and three headless Chromiums: the
+// principal and the agent (each playing the face fixture as their camera) on
+// the hall page, staff on the console. The principal files the form and gets
+// a case number; the agent accepts with it and their ID number; staff open
+// the case and the three meet in the room the module made, which the module
+// records. Both parties pass liveness (the agent twice: staff ask for a
+// re-check, during which signing waits); staff mark the start and end of each
+// one's consent; both read and sign the document; staff approve. The room
+// closes, the seal reaches the backend, the chain holds the case, consent,
+// signature and decision records, and `witnessctl verify` says OK.
+// Also: the requests refuse bad fields, wrong agents (locking the case after
+// max_guesses), and the wrong roles; signing and consent marks are refused
+// (`not-recorded`, staff told) while the agent sends audio only; and when the
+// recording cannot start (the disk is below [recording] min_free_mb) staff
+// are told and the session waits.
+//
+//   node --test --test-reporter=tap witness.test.mjs      (from tests/e2e)
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+import { fakeMediaArgs, launchChromium } from './lib/browser.mjs';
+import { openAs, request, TIMEOUT_MS } from './lib/hall.mjs';
+import { mintLink, startWitnessd, WITNESSCTL } from './lib/witnessd.mjs';
+
+const run = promisify(execFile);
+const here = dirname(fileURLToPath(import.meta.url));
+const SOURCE = process.env.WT_SOURCE_ROOT || resolve(here, '..', '..');
+const FIXTURES = process.env.WT_FIXTURES || resolve(here, '..', '..', '..', 'shared', 'fixtures');
+const LIVENESS_MS = 15000 + 45000; // the window, joining, and a busy machine under AddressSanitizer
+
+// Resident ID numbers with good check digits (made up).
+const PRINCIPAL_ID = '11010519491231002X';
+const AGENT_ID = '440304199001011233';
+
+let server;
+let backend;
+let backendDir;
+const browsers = {};
+
+/** Starts scripts/notary-backend on a free port; resolves {url, proc}. */
+async function startBackend(dir) {
+  const proc = spawn('python3', [join(SOURCE, 'scripts', 'notary-backend'), '--data', dir, '--port', '0'],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
+  proc.stderr.resume();
+  const url = await new Promise((res, rej) => {
+    let out = '';
+    const timer = setTimeout(() => rej(new Error(`notary-backend did not start: ${out}`)), 15000);
+    proc.stdout.setEncoding('utf8');
+    proc.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        res(m[1]);
+      }
+    });
+    proc.on('exit', (code) => rej(new Error(`notary-backend exited (${code}): ${out}`)));
+  });
+  return { url, proc };
+}
+
+before(async () => {
+  backendDir = await mkdtemp(join(tmpdir(), 'witness-notary-'));
+  backend = await startBackend(backendDir);
+  server = await startWitnessd({
+    config: `[recording]\nsegment_seconds=10\n[notary]\nurl=${backend.url}/seals\n` +
+      '[modules]\nload=witness\n[module.witness]\nmax_guesses=3\n',
+  });
+  const face = fakeMediaArgs({
+    video: join(FIXTURES, 'applicant-live.mjpeg'),
+    audio: join(FIXTURES, 'consent-zh.wav'),
+  });
+  [browsers.principal, browsers.agent, browsers.staff] = await Promise.all([
+    launchChromium({ args: face }), launchChromium({ args: face }), launchChromium(),
+  ]);
+});
+
+after(async () => {
+  await Promise.all(Object.values(browsers).map((b) => b?.close()));
+  server?.kill();
+  if (process.env.WT_E2E_SERVER_LOG && server) await writeFile(process.env.WT_E2E_SERVER_LOG, server.output());
+  await server?.cleanup();
+  backend?.proc.kill();
+  if (backendDir) await rm(backendDir, { recursive: true, force: true });
+});
+
+async function waitUntil(what, fn, timeout = TIMEOUT_MS) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > deadline) {
+      assert.fail(`${what} within ${timeout} ms\nwitnessd said:\n${server.output().split('\n').slice(-40).join('\n')}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const seen = (page, selector, timeout = TIMEOUT_MS) => page.locator(selector).first().waitFor({ timeout });
+
+function form(overrides = {}) {
+  return {
+    business: 'transfer',
+    principal_name: '张三',
+    principal_id_number: PRINCIPAL_ID,
+    property_certificate: '京(2026)朝阳区不动产权第0000001号',
+    property_address: '北京市朝阳区某路1号',
+    matters: '代为办理存量房转移登记及领证',
+    term: '自2026年12月4日至2027年6月30日',
+    agent_name: '李四',
+    agent_id_number: AGENT_ID,
+    ...overrides,
+  };
+}
+
+/** The hall page, on the witness tab. */
+async function hall(browser, sub, srv = server) {
+  const p = await openAs(srv, browser, { page: 'hall', role: 'applicant', sub });
+  await p.page.locator('[data-testid=tab-witness]').click();
+  return p;
+}
+
+async function console_(sub, srv = server) {
+  const p = await openAs(srv, browsers.staff, { page: 'console', role: 'staff', sub });
+  await p.page.locator('[data-testid=tab-witness]').click();
+  return p;
+}
+
+/** The principal files @fields through the page; resolves the case number. */
+async function fileThroughPage(page, fields) {
+  await page.locator('[data-testid=witness-field-business]').selectOption(fields.business);
+  for (const [k, v] of Object.entries(fields)) {
+    if (k !== 'business') await page.locator(`[data-testid=witness-field-${k}]`).fill(v);
+  }
+  await page.locator('[data-testid=witness-file]').click();
+  await seen(page, '[data-testid=witness-filed][data-case]');
+  return page.locator('[data-testid=witness-filed]').getAttribute('data-case');
+}
+
+async function acceptThroughPage(page, number, idNumber) {
+  await page.locator('[data-testid=witness-accept-case]').fill(number);
+  await page.locator('[data-testid=witness-accept-id]').fill(idNumber);
+  await page.locator('[data-testid=witness-accept]').click();
+  await seen(page, `[data-testid=witness-case][data-case="${number}"][data-state=agent-joined][data-you=agent]`);
+}
+
+/**
+ * Waits until staff see @role's liveness passed. A check that fails (on a
+ * machine too busy to decode every frame a blink may be missed) is asked for
+ * again from the console, as staff would, up to three checks in all.
+ */
+async function livenessPassed(page, role) {
+  const badge = page.locator(staffParty(role)).first();
+  for (let attempt = 1; ; attempt++) {
+    const state = await waitUntil(`staff seeing the ${role}'s liveness decided`, async () => {
+      const s = await badge.getAttribute('data-liveness');
+      return ['passed', 'failed', 'error'].includes(s) ? s : null;
+    }, LIVENESS_MS);
+    console.log(`# ${role}'s liveness check ${attempt}: ${state}`);
+    if (state === 'passed') return;
+    assert.ok(attempt < 3, `the ${role}'s liveness ${state} ${attempt} times`);
+    await page.locator(`${staffParty(role)} [data-testid=witness-recheck]`).click();
+    await seen(page, `${staffParty(role)}[data-liveness=checking]`);
+  }
+}
+
+const caseCard = (number) => `[data-testid=witness-case][data-case="${number}"]`;
+const staffParty = (role) => `[data-testid=witness-detail] [data-testid=witness-party][data-party=${role}]`;
+
+async function chainOf(recording) {
+  const text = await readFile(join(server.dataDir, 'archive', recording, 'chain.jsonl'), 'utf8');
+  return text.trim().split('\n').map((l) => JSON.parse(l));
+}
+
+test('requests: fields checked, a wrong agent learns nothing and locks the case, roles enforced', async () => {
+  const p = await hall(browsers.principal, 'api-principal');
+  const other = await hall(browsers.agent, 'api-stranger');
+  const clerk = await openAs(server, browsers.staff, { page: 'hall', role: 'clerk', sub: 'api-clerk' });
+
+  let r = await request(p.page, 'witness', 'file', form({ principal_name: '  ' }));
+  assert.equal(r.code, 'bad-message');
+  assert.match(r.reason, /^principal_name: empty/);
+  r = await request(p.page, 'witness', 'file', form({ agent_id_number: '440304199001011234' }));
+  assert.equal(r.code, 'bad-message');
+  assert.match(r.reason, /^agent_id_number: .*check digit/);
+  r = await request(p.page, 'witness', 'file', form({ agent_id_number: ` ${PRINCIPAL_ID.toLowerCase()}` }));
+  assert.equal(r.code, 'bad-message', 'the agent is someone else (same number, other spelling)');
+  r = await request(p.page, 'witness', 'file', form({ business: 'mortgage' }));
+  assert.match(r.reason, /^business: one of transfer, /);
+  r = await request(p.page, 'witness', 'file', form({ matters: 'a\nb' }));
+  assert.match(r.reason, /^matters: one line/);
+
+  r = await request(p.page, 'witness', 'file', form());
+  const c = r.result.case;
+  assert.match(c.case, /^WT-\d{8}-\d{4}$/);
+  assert.equal(c.state, 'created');
+  assert.equal(r.result.you, 'principal');
+  assert.equal(c.parties[0].id_masked, '110***********002X');
+  assert.equal(c.parties[1].id_masked, '440***********1233');
+  assert.match(c.parties[0].id_hash, /^[0-9a-f]{64}$/);
+  assert.ok(!JSON.stringify(r.result).includes(PRINCIPAL_ID), 'no plain ID number comes back');
+  // Case numbers follow each other within the day.
+  const r2 = await request(p.page, 'witness', 'file', form());
+  assert.equal(Number(r2.result.case.case.slice(-4)), Number(c.case.slice(-4)) + 1);
+
+  // Not stored in plain either.
+  const db = await readFile(join(server.dataDir, 'witness.db')).catch(() => Buffer.alloc(0));
+  assert.ok(!db.includes(Buffer.from(AGENT_ID)), 'no plain ID number in the database');
+
+  // Someone else cannot see it, nor tell a wrong number from a missing case.
+  r = await request(other.page, 'witness', 'get', { case: c.case });
+  assert.equal(r.code, 'not-found');
+  const wrong = await request(other.page, 'witness', 'accept', { case: c.case, id_number: '110101198003078576' });
+  const missing = await request(other.page, 'witness', 'accept', { case: 'WT-20000101-9999', id_number: AGENT_ID });
+  assert.equal(wrong.code, 'not-found');
+  assert.deepEqual(missing, wrong);
+  // max_guesses = 3: the third wrong number locks the case, even for the right one.
+  await request(other.page, 'witness', 'accept', { case: c.case, id_number: 'E12345678' });
+  await request(other.page, 'witness', 'accept', { case: c.case, id_number: 'E12345679' });
+  r = await request(other.page, 'witness', 'accept', { case: c.case, id_number: AGENT_ID });
+  assert.equal(r.code, 'rate-limited');
+  assert.match(r.reason, /try again in 15 minutes/);
+  // The principal cannot be their own agent, on the other case.
+  r = await request(p.page, 'witness', 'accept', { case: r2.result.case.case, id_number: AGENT_ID });
+  assert.equal(r.code, 'forbidden');
+
+  // Roles are the server's to enforce.
+  for (const action of ['open', 'consent', 'decide', 'status', 'recheck']) {
+    r = await request(p.page, 'witness', action, { case: c.case, party: 'agent', mark: 'start', decision: 'approve' });
+    assert.equal(r.code, 'forbidden', `an applicant may not ${action}`);
+  }
+  r = await request(clerk.page, 'witness', 'list');
+  assert.equal(r.code, 'forbidden');
+  r = await request(p.page, 'witness', 'sign', { case: c.case, document_sha256: 'x' });
+  assert.equal(r.code, 'bad-message');
+  // Odd shapes are refused, and the server stays up (the tests run it with fatal criticals).
+  for (const fields of [{ case: {} }, { case: [1] }, { case: 7 }]) {
+    r = await request(p.page, 'witness', 'get', fields);
+    assert.equal(r.code, 'bad-message');
+  }
+  r = await request(p.page, 'witness', 'file', form({ principal_name: { zh: '张三' } }));
+  assert.equal(r.reason, 'principal_name: not a string');
+  r = await request(p.page, 'witness', 'list', { all: 'yes' });
+  assert.ok(Array.isArray(r.result.cases));
+  r = await request(p.page, 'witness', 'nonsense');
+  assert.equal(r.code, 'bad-message');
+  r = await request(p.page, 'witness', 'cancel', { case: r2.result.case.case });
+  assert.equal(r.result.case.state, 'cancelled');
+  for (const x of [p, other, clerk]) await x.page.close();
+});
+
+test('a witnessed entrustment: form, acceptance, recorded session, liveness, consent, signatures, approval, seal', async () => {
+  const principal = await hall(browsers.principal, 'principal-1');
+  const agent = await hall(browsers.agent, 'agent-1');
+  const staff = await console_('staff-1');
+
+  const number = await fileThroughPage(principal.page, form());
+  assert.match(number, /^WT-\d{8}-\d{4}$/);
+  await seen(principal.page, `${caseCard(number)}[data-state=created][data-you=principal]`);
+  await seen(staff.page, `[data-testid=witness-row][data-case="${number}"][data-state=created]`);
+
+  await acceptThroughPage(agent.page, number, AGENT_ID);
+  await seen(principal.page, `${caseCard(number)}[data-state=agent-joined]`);
+  await seen(staff.page, `[data-testid=witness-row][data-case="${number}"][data-state=agent-joined]`);
+
+  await staff.page.locator(`[data-testid=witness-row][data-case="${number}"] [data-testid=witness-open]`).click();
+  await seen(staff.page, '#room-view[data-state=joined]');
+  const room = await staff.page.locator('[data-testid=room-name]').innerText();
+  assert.match(room, /^witness-[0-9a-z]+$/);
+  for (const party of [principal, agent]) {
+    await seen(party.page, `${caseCard(number)}[data-state=in-session]`);
+    await party.page.locator(`${caseCard(number)} [data-testid=witness-enter]`).click();
+    await seen(party.page, '#room-view[data-state=joined]');
+    assert.equal(await party.page.locator('[data-testid=room-name]').innerText(), room);
+  }
+  // The module started the recording when the first party arrived; everyone sees it.
+  await seen(agent.page, '[data-testid=recording][data-state=on]');
+
+  // Both pass liveness; the console shows each party's audio and video recorded.
+  for (const role of ['principal', 'agent']) {
+    await livenessPassed(staff.page, role);
+    await seen(staff.page, `${staffParty(role)}[data-audio=true][data-video=true]`);
+  }
+
+  // Staff ask for the agent to be checked again: checking, then passed once more.
+  await staff.page.locator(`${staffParty('agent')} [data-testid=witness-recheck]`).click();
+  await seen(staff.page, `${staffParty('agent')}[data-liveness=checking]`);
+  const pending = await request(principal.page, 'witness', 'sign', { case: number, document_sha256: '0'.repeat(64) });
+  assert.equal(pending.code, 'liveness-pending');
+  assert.equal(pending.reason, "the agent's liveness is checking");
+  await livenessPassed(staff.page, 'agent');
+
+  // Signing before the consent marks waits for them.
+  const early = await request(principal.page, 'witness', 'sign', {
+    case: number, document_sha256: '0'.repeat(64),
+  });
+  assert.equal(early.code, 'consent-pending');
+
+  // A double click: one start goes into the chain, the other is refused.
+  const twice = await Promise.all([0, 1].map(() => request(staff.page, 'witness', 'consent',
+    { case: number, party: 'principal', mark: 'start' })));
+  assert.deepEqual(twice.map((x) => x.code ?? 'ok').sort(), ['bad-state', 'ok']);
+  for (const role of ['principal', 'agent']) {
+    if (role !== 'principal') await staff.page.locator(`${staffParty(role)} [data-testid=witness-consent-start]`).click();
+    await seen(staff.page, `${staffParty(role)}[data-consent=started]`);
+    await staff.page.locator(`${staffParty(role)} [data-testid=witness-consent-end]`).click();
+    await seen(staff.page, `${staffParty(role)}[data-consent=ended]`);
+  }
+
+  // Each party reads the document (masked numbers and hashes, never the plain number) and signs it.
+  let sha = null;
+  for (const party of [principal, agent]) {
+    await party.page.locator(`${caseCard(number)} [data-testid=witness-show-document]`).click();
+    const doc = party.page.locator(`${caseCard(number)} [data-testid=witness-document]`);
+    await doc.waitFor({ timeout: TIMEOUT_MS });
+    const text = await doc.innerText();
+    assert.match(text, /110\*{11}002X/);
+    assert.match(text, /440\*{11}1233/);
+    assert.ok(!text.includes(PRINCIPAL_ID) && !text.includes(AGENT_ID), 'no plain ID number in the document');
+    sha ??= await doc.getAttribute('data-sha256');
+    assert.equal(await doc.getAttribute('data-sha256'), sha, 'both see the same document');
+    await party.page.locator(`${caseCard(number)} [data-testid=witness-sign]`).click();
+  }
+  await seen(staff.page, `[data-testid=witness-detail][data-state=signed]`);
+  await seen(principal.page, `${caseCard(number)}[data-state=signed]`);
+
+  await staff.page.locator('[data-testid=witness-detail] [data-testid=witness-approve]').click();
+  for (const party of [principal, agent]) await seen(party.page, `${caseCard(number)}[data-state=approved]`);
+  await seen(staff.page, `[data-testid=witness-row][data-case="${number}"][data-state=approved]`, TIMEOUT_MS)
+    .catch(() => {}); // decided rows leave the default list
+  // The parties were taken out of the room.
+  await seen(agent.page, '#room-view[data-state=left]');
+
+  const view = (await request(staff.page, 'witness', 'get', { case: number })).result.case;
+  assert.equal(view.state, 'approved');
+  assert.match(view.recording, /^r-/);
+  const recording = view.recording;
+
+  // The seal reaches the reference backend.
+  const dir = join(server.dataDir, 'archive', recording);
+  await waitUntil('the recording sealed', () => existsSync(join(dir, 'seal.json')), 30000);
+  const delivered = await waitUntil('the seal delivered to the notary backend', async () => {
+    const items = (await (await fetch(`${backend.url}/seals`)).json()).items;
+    return items.find((e) => e.receipt.kind === 'seal' && e.receipt.recording === recording);
+  }, 30000);
+  assert.match(delivered.receipt.receipt_id, /^rcpt-/);
+
+  // The chain holds what happened, in order.
+  const records = await chainOf(recording);
+  const mine = records.filter((x) => x.module === 'witness');
+  assert.deepEqual(mine.map((x) => x.type),
+    ['case', 'consent', 'consent', 'consent', 'consent', 'signature', 'signature', 'decision']);
+  const [caseRec] = mine;
+  assert.equal(caseRec.case, number);
+  assert.equal(caseRec.business, 'transfer');
+  assert.deepEqual(caseRec.parties.map((x) => [x.role, x.name, x.id_masked]),
+    [['principal', '张三', '110***********002X'], ['agent', '李四', '440***********1233']]);
+  assert.equal(caseRec.parties[0].id_hash, view.parties[0].id_hash);
+  for (const x of caseRec.parties) assert.match(x.participant, /^p-[0-9a-f]+$/);
+  assert.deepEqual(caseRec.property, { certificate: '京(2026)朝阳区不动产权第0000001号', address: '北京市朝阳区某路1号' });
+  assert.equal(caseRec.staff, 'staff-1');
+  assert.ok(caseRec.matters && caseRec.term);
+  const consents = mine.filter((x) => x.type === 'consent').map((x) => `${x.party}:${x.mark}`);
+  assert.deepEqual(consents, ['principal:start', 'principal:end', 'agent:start', 'agent:end']);
+  for (const x of mine.filter((y) => y.type === 'consent')) {
+    assert.ok(Number.isInteger(x.workflow_ms) && Number.isInteger(x.server_ms));
+  }
+  const sigs = mine.filter((x) => x.type === 'signature');
+  assert.deepEqual(sigs.map((x) => x.party).sort(), ['agent', 'principal']);
+  for (const x of sigs) assert.equal(x.document_sha256, sha);
+  assert.equal(mine.at(-1).decision, 'approved');
+  assert.equal(mine.at(-1).staff, 'staff-1');
+  const parts = new Set(records.filter((x) => x.type === 'segment').map((x) => x.participant));
+  for (const x of caseRec.parties) assert.ok(parts.has(x.participant), `${x.role}'s segments are recorded`);
+  assert.ok(records.some((x) => x.type === 'liveness' && x.result === 'passed'));
+  assert.ok(!(await readFile(join(dir, 'chain.jsonl'), 'utf8')).includes(AGENT_ID));
+
+  const { stdout } = await run(WITNESSCTL, ['verify', '--data', server.dataDir, dir]);
+  console.log(`# witnessctl verify: ${stdout.trim().split('\n')[0]}`);
+  assert.match(stdout, /^OK /);
+  for (const x of [principal, agent, staff]) await x.page.close();
+});
+
+test('signing and consent marks are refused while the agent sends audio only; staff are told', async () => {
+  const principal = await hall(browsers.principal, 'principal-2');
+  // The agent's page gets no camera: getUserMedia with video fails, so the room sends audio only.
+  const tab = await browsers.agent.context.newPage();
+  await tab.addInitScript(() => {
+    const md = navigator.mediaDevices;
+    const real = md.getUserMedia.bind(md);
+    md.getUserMedia = (c) => (c && c.video
+      ? Promise.reject(new DOMException('no camera here', 'NotFoundError'))
+      : real(c));
+  });
+  await tab.goto(await mintLink(server, { role: 'applicant', sub: 'agent-2', page: 'hall', ttl: 3600 }));
+  await seen(tab, '#status[data-state="connected"]');
+  await tab.locator('[data-testid=tab-witness]').click();
+  const staff = await console_('staff-2');
+
+  const number = await fileThroughPage(principal.page, form({ principal_name: '王五' }));
+  await acceptThroughPage(tab, number, AGENT_ID);
+  await staff.page.locator(`[data-testid=witness-row][data-case="${number}"] [data-testid=witness-open]`).click();
+  await seen(staff.page, '#room-view[data-state=joined]');
+  for (const page of [principal.page, tab]) {
+    await seen(page, `${caseCard(number)}[data-state=in-session]`);
+    await page.locator(`${caseCard(number)} [data-testid=witness-enter]`).click();
+    await seen(page, '#room-view[data-state=joined]');
+  }
+  await seen(tab, '[data-testid=recording][data-state=on]');
+  // The principal is recorded in full, the agent's audio only.
+  await seen(staff.page, `${staffParty('principal')}[data-audio=true][data-video=true]`);
+  await seen(staff.page, `${staffParty('agent')}[data-audio=true][data-video=false]`);
+  assert.equal(await staff.page.locator('[data-testid=witness-detail]').getAttribute('data-recorded'), 'false');
+
+  const doc = (await request(principal.page, 'witness', 'document', { case: number })).result;
+  const r = await request(principal.page, 'witness', 'sign', { case: number, document_sha256: doc.sha256 });
+  assert.equal(r.code, 'not-recorded');
+  assert.match(r.reason, /the agent's video is not being recorded/);
+  assert.doesNotMatch(r.reason, /principal/);
+  await seen(staff.page, '[data-testid=witness-attention][data-kind=not-recorded]');
+
+  await staff.page.locator(`${staffParty('agent')} [data-testid=witness-consent-start]`).click();
+  await seen(staff.page, '[data-testid=witness-message][data-code=not-recorded]');
+  const view = (await request(staff.page, 'witness', 'get', { case: number })).result.case;
+  assert.equal(view.state, 'in-session', 'nothing moved');
+  assert.deepEqual(view.parties.map((x) => [x.consent, x.signed]), [['none', false], ['none', false]]);
+
+  // Staff reject, with a reason (required); the parties see it.
+  let d = await request(staff.page, 'witness', 'decide', { case: number, decision: 'reject' });
+  assert.equal(d.code, 'bad-message');
+  d = await request(staff.page, 'witness', 'decide', { case: number, decision: 'reject', reason: '受托人无法开启摄像头' });
+  assert.equal(d.result.case.state, 'rejected');
+  await seen(principal.page, `${caseCard(number)}[data-state=rejected] [data-testid=witness-reason]`);
+  const records = await chainOf(d.result.case.recording);
+  assert.deepEqual(records.filter((x) => x.module === 'witness').map((x) => x.type), ['case', 'decision']);
+  for (const x of [principal.page, tab, staff.page]) await x.close();
+});
+
+test('a recording that cannot start: staff are told and the session waits', async () => {
+  const full = await startWitnessd({
+    config: '[recording]\nmin_free_mb=1048576\n[modules]\nload=witness\n[liveness]\nenabled=false\n',
+  });
+  try {
+    const principal = await hall(browsers.principal, 'principal-3', full);
+    const agent = await hall(browsers.agent, 'agent-3', full);
+    const staff = await console_('staff-3', full);
+    const number = (await request(principal.page, 'witness', 'file', form())).result.case.case;
+    const accepted = await request(agent.page, 'witness', 'accept', { case: number, id_number: AGENT_ID });
+    assert.equal(accepted.result.case.state, 'agent-joined');
+    await staff.page.locator(`[data-testid=witness-row][data-case="${number}"] [data-testid=witness-open]`).click();
+    await seen(staff.page, '#room-view[data-state=joined]');
+    await seen(principal.page, `${caseCard(number)}[data-state=in-session]`);
+    await principal.page.locator(`${caseCard(number)} [data-testid=witness-enter]`).click();
+    await seen(principal.page, '#room-view[data-state=joined]');
+    // The module's start was refused for want of disk: staff see why.
+    await seen(staff.page, '[data-testid=witness-attention][data-kind=recording-failed]');
+    assert.match(await staff.page.locator('[data-testid=witness-attention]').innerText(), /did not start/);
+    const r = await request(staff.page, 'witness', 'consent', { case: number, party: 'principal', mark: 'start' });
+    assert.equal(r.code, 'not-recorded');
+    assert.match(r.reason, /not being recorded \(recording off\)/);
+    const view = (await request(staff.page, 'witness', 'get', { case: number })).result.case;
+    assert.equal(view.state, 'in-session');
+    assert.equal(view.recording, null);
+    for (const x of [principal, agent, staff]) await x.page.close();
+  } finally {
+    full.kill();
+    await full.cleanup();
+  }
+});
+
+test('witnessd stops cleanly after all this: exit 0, no sanitizer report', async () => {
+  const { code } = await server.stop();
+  const out = server.output();
+  assert.equal(code, 0, out.slice(-3000));
+  assert.doesNotMatch(out, /AddressSanitizer|LeakSanitizer|runtime error/, out.slice(-3000));
+});
