@@ -18,7 +18,10 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { fakeMediaArgs, launchChromium, openPage } from './lib/browser.mjs';
-import { mintLink, startWitnessd, tokenOf, WITNESSD } from './lib/witnessd.mjs';
+import { CLERK_ARGS, fullWidth, openClerk, openVerified, playParties, searchById } from './lib/clerk.mjs';
+import { request } from './lib/hall.mjs';
+import { waitUntil } from './lib/wait.mjs';
+import { mintLink, startWitnessd, WITNESSD } from './lib/witnessd.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const FIXTURES = process.env.WT_FIXTURES || resolve(here, '..', '..', '..', 'shared', 'fixtures');
@@ -27,7 +30,7 @@ const MODULES = resolve(dirname(WITNESSD), 'modules');
 const ROOM = 'entrust-e2e';
 const STAY_MS = 9000; // two 4 s segments a party at least
 const PRINCIPAL_ID = '11010119900101123X';
-const PRINCIPAL_ID_TYPED = '１１０１０１１９９００１０１１２３ｘ';
+const PRINCIPAL_ID_TYPED = fullWidth(PRINCIPAL_ID); // １１０…１２３ｘ
 const AGENT_ID = '310101198502020021';
 const CASE = 'WT-E2E-0001';
 
@@ -45,7 +48,7 @@ before(async () => {
   browser = await launchChromium({
     args: [
       ...fakeMediaArgs({ video: join(FIXTURES, 'applicant-live.mjpeg'), audio: join(FIXTURES, 'consent-zh.wav') }),
-      '--autoplay-policy=no-user-gesture-required',
+      ...CLERK_ARGS,
     ],
   });
 });
@@ -57,32 +60,11 @@ after(async () => {
   if (modulesDir) await rm(modulesDir, { recursive: true, force: true });
 });
 
-async function waitFor(what, fn, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) assert.fail(`${what} within ${timeoutMs} ms\nwitnessd said:\n${server.output()}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 async function joinAs(sub, role, record = false) {
   const { page, problems } = await openPage(browser.context);
   await page.goto(await mintLink(server, { role, sub, room: ROOM, record }));
   await page.locator('#room-view[data-state="joined"]').waitFor({ timeout: 20000 });
   return { page, problems };
-}
-
-/** A module request from @page's own connection: {result} or {error: {code, reason}}. */
-function moduleRequest(page, fields) {
-  return page.evaluate(async (f) => {
-    try {
-      return { result: await window.witness.client.request('request', f) };
-    } catch (err) {
-      return { error: { code: err.code, reason: err.reason } };
-    }
-  }, fields);
 }
 
 test('a clerk finds a witnessed recording by ID number, sees it verified and notarised, and plays both parties', async () => {
@@ -92,8 +74,8 @@ test('a clerk finds a witnessed recording by ID number, sees it verified and not
   await staff.page.locator('#recording[data-state="on"]').waitFor({ state: 'visible', timeout: 10000 });
 
   // The case record, as the witness module writes it.
-  const hashOf = async (id) => (await moduleRequest(staff.page, { module: 'hello', action: 'id-hash', id_number: id })).result.hash;
-  const participantOf = async (p) => (await moduleRequest(p.page, { module: 'hello', action: 'greet' })).result.participant;
+  const hashOf = async (id) => (await request(staff.page, 'hello', 'id-hash', { id_number: id })).result.hash;
+  const participantOf = async (p) => (await request(p.page, 'hello', 'greet')).result.participant;
   const payload = {
     case: CASE,
     business: 'transfer',
@@ -105,58 +87,39 @@ test('a clerk finds a witnessed recording by ID number, sees it verified and not
     matters: 'sale of the home',
     term: '90 days',
   };
-  const added = await moduleRequest(staff.page, { module: 'hello', action: 'evidence', room: ROOM, record: 'case', payload });
-  assert.ok(added.result, `case record refused: ${JSON.stringify(added.error)}`);
+  const added = await request(staff.page, 'hello', 'evidence', { room: ROOM, record: 'case', payload });
+  assert.ok(added.result, `case record refused: ${JSON.stringify(added)}`);
 
   // An applicant may not use the archive, whatever the page shows.
-  const refused = await moduleRequest(principal.page, { module: 'archive', action: 'search', id_number: PRINCIPAL_ID });
-  assert.equal(refused.error?.code, 'forbidden');
+  const refused = await request(principal.page, 'archive', 'search', { id_number: PRINCIPAL_ID });
+  assert.equal(refused.code, 'forbidden');
 
   await staff.page.waitForTimeout(STAY_MS);
   for (const p of [principal, agent, staff]) await p.page.locator('#leave').click();
   const archive = join(server.dataDir, 'archive');
-  const [id] = await waitFor('a recording folder', async () => (existsSync(archive) ? readdir(archive) : null), 5000);
-  await waitFor('the seal', async () => existsSync(join(archive, id, 'seal.json')), 15000);
+  const [id] = await waitUntil('a recording folder', async () => (existsSync(archive) ? readdir(archive) : null),
+    { timeout: 5000, server });
+  await waitUntil('the seal', async () => existsSync(join(archive, id, 'seal.json')), { timeout: 15000, server });
 
   // The clerk's page.
-  const clerkLink = await mintLink(server, { role: 'clerk', sub: 'clerk-1' });
-  const { page, problems } = await openPage(browser.context);
-  const media = [];
-  page.on('response', (res) => {
-    if (new URL(res.url()).pathname.startsWith('/media/')) media.push(res.status());
-  });
-  await page.goto(`${server.url}/clerk.html#token=${tokenOf(clerkLink)}`);
-  await page.locator('#status[data-state="connected"]').waitFor({ timeout: 15000 });
-  await page.locator('[data-testid="archive-search-by"]').selectOption('id_number');
-  await page.locator('[data-testid="archive-id-number"]').fill(PRINCIPAL_ID_TYPED);
-  await page.locator('[data-testid="archive-search"]').click();
-  const row = page.locator(`[data-testid="archive-row"][data-recording="${id}"]`);
-  await row.waitFor({ timeout: 10000 });
-  assert.equal(await page.locator('[data-testid="archive-row"]').count(), 1);
-  const rowText = await row.textContent();
+  const clerk = await openClerk(server, browser, 'clerk-1');
+  const rows = await searchById(clerk.page, PRINCIPAL_ID_TYPED, id);
+  assert.equal(await rows.count(), 1);
+  const rowText = await rows.first().textContent();
   assert.match(rowText, new RegExp(CASE));
   assert.match(rowText, /张三/);
   assert.match(rowText, /1101\*+123X/);
   assert.doesNotMatch(rowText, new RegExp(PRINCIPAL_ID));
 
-  await row.locator('[data-testid="archive-open"]').click();
-  await page.locator('[data-testid="archive-verify"][data-state="verified"]').waitFor({ timeout: 30000 });
-  await page.locator('[data-testid="archive-receipt"][data-state="receipt"]').waitFor({ timeout: 10000 });
-  console.log(`# receipt: ${await page.locator('[data-testid="archive-receipt"]').textContent()}`);
+  const shown = await openVerified(clerk.page, id, server);
+  console.log(`# receipt: ${shown.receipt}`);
 
-  await page.locator('[data-testid="archive-play"]').click();
   // One video per person recorded: the two parties, and the staff witness beside them.
-  const partyIds = payload.parties.map((p) => p.participant);
-  const videos = page.locator(partyIds.map((p) => `[data-testid="archive-video"][data-participant="${p}"]`).join(', '));
-  await waitFor('both parties in the player', async () => (await videos.count()) === 2, 10000);
-  assert.equal(await page.locator('[data-testid="archive-video"]').count(), 3);
-  await waitFor('both parties playing', async () => {
-    const times = await videos.evaluateAll((vs) => vs.map((v) => v.currentTime));
-    return times.every((t) => t > 0.5);
-  }, 20000);
-  const drift = await videos.evaluateAll((vs) => vs.map((v) => Number(v.dataset.driftMs ?? 0)));
-  console.log(`# parties' drift from the shared clock: ${drift.join(', ')} ms`);
+  const played = await playParties(clerk.page, payload.parties.map((p) => p.participant), server);
+  assert.equal(played.videos, 3);
+  console.log(`# parties' drift from the shared clock: ${played.drift.join(', ')} ms`);
+  const { media } = clerk;
   assert.ok(media.length >= 2, `media requests: ${media}`);
   assert.ok(media.every((s) => s === 206), `every media request answered 206: ${media}`);
-  assert.deepEqual(problems, []);
+  assert.deepEqual(clerk.problems, []);
 });

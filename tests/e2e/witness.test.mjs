@@ -10,7 +10,11 @@
 // re-check, during which signing waits); staff mark the start and end of each
 // one's consent; both read and sign the document; staff approve. The room
 // closes, the seal reaches the backend, the chain holds the case, consent,
-// signature and decision records, and `witnessctl verify` says OK.
+// signature and decision records, and `witnessctl verify` says OK; only
+// clerks may search the archive (server/modules/archive, loaded beside the
+// witness module). Then a clerk (a fourth Chromium) opens the clerk page,
+// finds the case by the principal's ID number typed in full-width digits,
+// sees it verified with the backend's receipt, and plays both parties.
 // Also: the requests refuse bad fields, wrong agents (locking the case after
 // max_guesses), and the wrong roles; signing and consent marks are refused
 // (`not-recorded`, staff told) while the agent sends audio only; and when the
@@ -29,7 +33,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 import { fakeMediaArgs, launchChromium } from './lib/browser.mjs';
+import { CLERK_ARGS, fullWidth, openClerk, openVerified, playParties, searchById } from './lib/clerk.mjs';
 import { openAs, request, TIMEOUT_MS } from './lib/hall.mjs';
+import { waitUntil as waitFor } from './lib/wait.mjs';
 import { mintLink, startWitnessd, WITNESSCTL } from './lib/witnessd.mjs';
 
 const run = promisify(execFile);
@@ -46,6 +52,8 @@ let server;
 let backend;
 let backendDir;
 const browsers = {};
+// The full flow's case, for the clerk after it: {number, recording, receiptId, participants}.
+let entrusted = null;
 
 /** Starts scripts/notary-backend on a free port; resolves {url, proc}. */
 async function startBackend(dir) {
@@ -74,7 +82,7 @@ before(async () => {
   backend = await startBackend(backendDir);
   server = await startWitnessd({
     config: `[recording]\nsegment_seconds=10\n[notary]\nurl=${backend.url}/seals\n` +
-      '[modules]\nload=witness\n[module.witness]\nmax_guesses=3\n',
+      '[modules]\nload=witness,archive\n[module.witness]\nmax_guesses=3\n',
   });
   const face = fakeMediaArgs({
     video: join(FIXTURES, 'applicant-live.mjpeg'),
@@ -94,17 +102,7 @@ after(async () => {
   if (backendDir) await rm(backendDir, { recursive: true, force: true });
 });
 
-async function waitUntil(what, fn, timeout = TIMEOUT_MS) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) {
-      assert.fail(`${what} within ${timeout} ms\nwitnessd said:\n${server.output().split('\n').slice(-40).join('\n')}`);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const waitUntil = (what, fn, timeout = TIMEOUT_MS) => waitFor(what, fn, { timeout, server });
 
 const seen = (page, selector, timeout = TIMEOUT_MS) => page.locator(selector).first().waitFor({ timeout });
 
@@ -388,7 +386,45 @@ test('a witnessed entrustment: form, acceptance, recorded session, liveness, con
   const { stdout } = await run(WITNESSCTL, ['verify', '--data', server.dataDir, dir]);
   console.log(`# witnessctl verify: ${stdout.trim().split('\n')[0]}`);
   assert.match(stdout, /^OK /);
+
+  // The archive is for clerks: the parties and the staff who witnessed it may not search it.
+  for (const [who, page] of [['an applicant', principal.page], ['staff', staff.page]]) {
+    const r = await request(page, 'archive', 'search', { id_number: PRINCIPAL_ID });
+    assert.equal(r.code, 'forbidden', `${who} may not search the archive: ${JSON.stringify(r)}`);
+  }
   for (const x of [principal, agent, staff]) await x.page.close();
+  entrusted = {
+    number,
+    recording,
+    receiptId: delivered.receipt.receipt_id,
+    participants: caseRec.parties.map((x) => x.participant),
+  };
+});
+
+test('a clerk finds the entrustment by the principal\'s ID number, sees it verified with the receipt, and plays both parties', async () => {
+  assert.ok(entrusted, 'the witnessed entrustment above did not finish');
+  browsers.clerk = await launchChromium({ args: CLERK_ARGS });
+  const clerk = await openClerk(server, browsers.clerk, 'clerk-1');
+  // Typed in full width, with a small x: the server normalises it before hashing.
+  const rows = await searchById(clerk.page, fullWidth(PRINCIPAL_ID), entrusted.recording);
+  assert.equal(await rows.count(), 1, 'only the recorded case of this principal');
+  const rowText = await rows.first().textContent();
+  assert.ok(rowText.includes(entrusted.number), rowText);
+  assert.match(rowText, /张三.*110\*{11}002X.*李四.*440\*{11}1233/);
+  assert.ok(!rowText.includes(PRINCIPAL_ID) && !rowText.includes(AGENT_ID), 'no plain ID number shown');
+
+  const shown = await openVerified(clerk.page, entrusted.recording, server);
+  console.log(`# clerk sees: ${shown.verify}; ${shown.receipt}`);
+  assert.equal(shown.verify, '校验通过');
+  assert.ok(shown.receipt.includes(entrusted.receiptId), `the backend's receipt ${entrusted.receiptId}: ${shown.receipt}`);
+
+  const played = await playParties(clerk.page, entrusted.participants, server);
+  console.log(`# ${played.videos} videos; the parties' drift from the shared clock: ${played.drift.join(', ')} ms`);
+  assert.ok(clerk.media.length >= 2, `media requests: ${clerk.media}`);
+  assert.ok(clerk.media.every((x) => x === 206), `every media request answered 206: ${clerk.media}`);
+  assert.deepEqual(clerk.problems, []);
+  await browsers.clerk.close();
+  delete browsers.clerk;
 });
 
 test('signing and consent marks are refused while the agent sends audio only; staff are told', async () => {
