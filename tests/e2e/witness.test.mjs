@@ -419,7 +419,7 @@ test('a clerk finds the entrustment by the principal\'s ID number, sees it verif
   assert.ok(shown.receipt.includes(entrusted.receiptId), `the backend's receipt ${entrusted.receiptId}: ${shown.receipt}`);
 
   const played = await playParties(clerk.page, entrusted.participants, server);
-  console.log(`# ${played.videos} videos; the parties' drift from the shared clock: ${played.drift.join(', ')} ms`);
+  console.log(`# ${played.videos} videos; the parties' currentTime ${played.first.join(', ')} -> ${played.times.join(', ')} s; drift from the shared clock: ${played.drift.join(', ')} ms`);
   assert.ok(clerk.media.length >= 2, `media requests: ${clerk.media}`);
   assert.ok(clerk.media.every((x) => x === 206), `every media request answered 206: ${clerk.media}`);
   assert.deepEqual(clerk.problems, []);

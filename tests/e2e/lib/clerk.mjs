@@ -62,9 +62,10 @@ export async function openVerified(page, recording, server) {
 
 /**
  * Plays the recording shown and waits until the <video> of each of
- * @participants has advanced (currentTime > 0). Resolves {videos, drift}:
- * how many videos the player shows, and each party's drift from the shared
- * clock (ms, for the log).
+ * @participants has advanced (currentTime > 0, and past the first value seen).
+ * Resolves {videos, first, times, drift}: how many videos the player shows,
+ * each party's first and last currentTime seen (s), and its drift from the
+ * shared clock (ms), for the log.
  */
 export async function playParties(page, participants, server, timeout = 60000) {
   await page.locator('[data-testid="archive-play"]').click();
@@ -72,12 +73,19 @@ export async function playParties(page, participants, server, timeout = 60000) {
   await waitUntil('every party in the player', async () => (await videos.count()) === participants.length,
     { timeout: TIMEOUT_MS, server });
   // A party who joined later starts at their offset on the shared clock: wait for the last.
+  // A segment's timestamps may run on from the recording's start, so a video that only
+  // loaded can show currentTime > 0 already: each must also move past what it first showed.
+  const first = new Map();
+  let times = [];
   await waitUntil('every party playing', async () => {
-    const times = await videos.evaluateAll((vs) => vs.map((v) => v.currentTime));
-    return times.every((t) => t > 0);
+    times = await videos.evaluateAll((vs) => vs.map((v) => [v.dataset.participant, v.currentTime]));
+    for (const [p, t] of times) if (!first.has(p)) first.set(p, t);
+    return times.every(([p, t]) => t > 0 && t > first.get(p));
   }, { timeout, server });
   return {
     videos: await page.locator('[data-testid="archive-video"]').count(),
-    drift: await videos.evaluateAll((vs) => vs.map((v) => Number(v.dataset.driftMs ?? 0))),
+    first: [...first.values()],
+    times: times.map(([, t]) => t),
+    drift: await videos.evaluateAll((vs) => vs.map((v) => v.dataset.driftMs ?? '-')),
   };
 }
