@@ -18,7 +18,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { fakeMediaArgs, launchChromium, openPage } from './lib/browser.mjs';
-import { CLERK_ARGS, fullWidth, openClerk, openVerified, playParties, searchById } from './lib/clerk.mjs';
+import { fullWidth, openClerk, openVerified, playParties, searchById } from './lib/clerk.mjs';
 import { request } from './lib/hall.mjs';
 import { waitUntil } from './lib/wait.mjs';
 import { mintLink, startWitnessd, WITNESSD } from './lib/witnessd.mjs';
@@ -48,7 +48,7 @@ before(async () => {
   browser = await launchChromium({
     args: [
       ...fakeMediaArgs({ video: join(FIXTURES, 'applicant-live.mjpeg'), audio: join(FIXTURES, 'consent-zh.wav') }),
-      ...CLERK_ARGS,
+      '--autoplay-policy=no-user-gesture-required',
     ],
   });
 });

@@ -8,9 +8,6 @@ import assert from 'node:assert/strict';
 import { openAs, TIMEOUT_MS } from './hall.mjs';
 import { waitUntil } from './wait.mjs';
 
-/** Chromium flags for the clerk's browser: the player's videos start without a gesture. */
-export const CLERK_ARGS = ['--autoplay-policy=no-user-gesture-required'];
-
 /** @id as a clerk might type it from a form filled in full width: ０-９, and ｘ for X. */
 export function fullWidth(id) {
   return [...id].map((c) => {
