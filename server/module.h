@@ -227,7 +227,8 @@ struct _WtModuleServices {
   /* Checks recording @id as `witnessctl verify` does (segments, chain, seal,
    * key, timestamp): {"ok": bool, "problem": first thing that does not match,
    * "segments": n, "sealed_at"} (transfer full); NULL with @error when the
-   * recording is unknown or unreadable. Reads every byte: call it when asked. */
+   * recording is unknown or unreadable. Reads every byte on the main thread,
+   * stalling every connection meanwhile: prefer recording_verify_async. */
   JsonObject *(*recording_verify)(WtModuleHost *host, const char *id, GError **error);
 
   /* -- Administration -- */
@@ -246,6 +247,15 @@ struct _WtModuleServices {
    * exports. */
   void (*export_recording)(WtModuleHost *host, const char *id, WtModuleDone done,
                            gpointer user_data);
+  /* The same result as recording_verify (@done gets it as @result, or the
+   * error: G_IO_ERROR_NOT_FOUND for no such recording, G_IO_ERROR_INVALID_ARGUMENT
+   * for a bad id), computed on a GTask thread so that reading every byte of a
+   * long recording blocks no connection; @done is called on the main thread,
+   * never from inside this call. The host waits for verifications still
+   * running before it destroys the modules, so @user_data may point into the
+   * instance. */
+  void (*recording_verify_async)(WtModuleHost *host, const char *id, WtModuleDone done,
+                                 gpointer user_data);
 };
 
 /* The one symbol a module exports. */

@@ -205,12 +205,19 @@ wt_modules_engine_stopping(WtModules *modules)
 }
 
 void
+wt_modules_wait_tasks(WtModules *modules)
+{
+  while (modules && modules->tasks_running > 0) /* their answers go to the modules */
+    g_main_context_iteration(NULL, TRUE);
+}
+
+void
 wt_modules_free(WtModules *modules)
 {
   if (!modules)
     return;
-  while (modules->exports_running > 0) /* their answers go to the modules */
-    g_main_context_iteration(NULL, TRUE);
+  modules->env.signaling = NULL; /* freed before us by the daemon */
+  wt_modules_wait_tasks(modules);
   for (guint i = modules->hosts->len; i > 0; i--) {
     WtModuleHost *h = g_ptr_array_index(modules->hosts, i - 1);
     g_message("module %s: unloaded", h->name);
