@@ -310,8 +310,9 @@ verified(JsonObject *result, const GError *error, gpointer data)
   g_autoptr(GError) e = NULL;
   if (!wt_archive_db(a, verify_body, &vb, &e))
     g_warning("archive: recording %s: verification not cached: %s", vf->id, e->message);
+  g_autofree char *key = NULL;
   g_autoptr(GPtrArray) waiting = NULL;
-  g_hash_table_steal_extended(a->verifying, vf->id, NULL, (gpointer *)&waiting);
+  g_hash_table_steal_extended(a->verifying, vf->id, (gpointer *)&key, (gpointer *)&waiting);
   g_message("archive: recording %s %s; answering %u view(s)", vf->id,
             json_object_get_boolean_member_with_default(v, "ok", FALSE) ? "verifies"
                                                                         : "does not verify",
@@ -344,6 +345,7 @@ view(WtArchive *a, WtModuleRequest *req)
   waiting = g_ptr_array_new();
   g_ptr_array_add(waiting, req);
   g_hash_table_insert(a->verifying, g_strdup(id), waiting);
+  g_message("archive: recording %s: verifying for a view", id);
   Verifying *vf = g_new0(Verifying, 1);
   vf->a = a;
   vf->id = g_strdup(id);
