@@ -287,15 +287,16 @@ view_answer(WtArchive *a, WtModuleRequest *req, const char *id, JsonObject *veri
   a->s->reply(a->host, req, o);
 }
 
-/* The engine checked recording @data (its id, transfer full) on its own
- * thread; back on the main thread. Every view that waited for it is answered
- * now (the host waits for verifications before destroy(), so @a is alive;
- * a view whose connection closed is answered too, and the reply dropped). */
+/* A check under way: the module, and the recording's id. */
 typedef struct {
   WtArchive *a;
   char *id;
 } Verifying;
 
+/* The engine checked recording @data (a Verifying, transfer full) on its own
+ * thread; back on the main thread. Every view that waited for it is answered
+ * now (the host waits for verifications before destroy(), so @a is alive;
+ * a view whose connection closed is answered too, and the reply dropped). */
 static void
 verified(JsonObject *result, const GError *error, gpointer data)
 {
