@@ -20,6 +20,7 @@ typedef struct {
   char *sub;
   WtRole role;
   char *participant;
+  GHashTable *talked_to; /* WtModuleHost* the connection sent a request to (a set) */
 } ModuleSession;
 
 struct _WtModules {

@@ -117,10 +117,16 @@ sub_matches(const ModuleSession *s, gconstpointer sub)
   return g_str_equal(s->sub, sub);
 }
 
+typedef struct {
+  WtRole role;
+  WtModuleHost *host;
+} RoleListener;
+
 static gboolean
-role_matches(const ModuleSession *s, gconstpointer role)
+role_matches(const ModuleSession *s, gconstpointer what)
 {
-  return s->role == *(const WtRole *)role;
+  const RoleListener *l = what;
+  return s->role == l->role && g_hash_table_contains(s->talked_to, l->host);
 }
 
 static guint
@@ -132,7 +138,8 @@ svc_notify(WtModuleHost *h, const char *sub, const char *event, JsonObject *fiel
 static guint
 svc_notify_role(WtModuleHost *h, WtRole role, const char *event, JsonObject *fields)
 {
-  return send_to(h, role_matches, &role, event, fields);
+  RoleListener l = {role, h};
+  return send_to(h, role_matches, &l, event, fields);
 }
 
 static gboolean
@@ -309,6 +316,12 @@ svc_id_number_hash(WtModuleHost *h, const char *id_number, GError **error)
   return g_compute_hmac_for_string(G_CHECKSUM_SHA256, key, key_len, normal, -1);
 }
 
+static char *
+svc_id_number_normalise(WtModuleHost *h, const char *id_number)
+{
+  return wt_module_normalise_id_number(id_number);
+}
+
 static const char *
 svc_archive_dir(WtModuleHost *h)
 {
@@ -398,5 +411,6 @@ const WtModuleServices wt_module_services = {
     .rooms_list = svc_rooms_list,
     .outbox_pending = svc_outbox_pending,
     .export_recording = wt_module_svc_export_recording,
+    .id_number_normalise = svc_id_number_normalise,
     .recording_verify_async = wt_module_svc_recording_verify_async,
 };
