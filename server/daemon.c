@@ -450,6 +450,8 @@ wt_daemon_free(WtDaemon *daemon)
   wt_worker_pool_free(daemon->workers);
   /* After the rooms: their last seals are in the outbox, delivered next start. */
   g_clear_pointer(&daemon->notary, wt_notary_free);
+  /* Exports and verifications on threads answer while connections are open. */
+  wt_modules_wait_tasks(daemon->modules);
   wt_signaling_free(daemon->signaling, 1000);
   /* Modules last: answers to their room operations that were still on the
    * way run first, and the database stays open for them until then. */

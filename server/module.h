@@ -170,7 +170,9 @@ struct _WtModuleServices {
    * connection of @sub. @fields (transfer full, may be NULL). Returns how many
    * connections it went to (0: not connected now). */
   guint (*notify)(WtModuleHost *host, const char *sub, const char *event, JsonObject *fields);
-  /* The same, to every connection whose token has @role. */
+  /* The same, to every connection whose token has @role and that has sent
+   * this module a request (a console showing the module), so that clients
+   * that never use the module get none of its broadcasts. */
   guint (*notify_role)(WtModuleHost *host, WtRole role, const char *event, JsonObject *fields);
   /* TRUE while @sub has at least one connection that said hello. */
   gboolean (*is_connected)(WtModuleHost *host, const char *sub);
@@ -227,7 +229,8 @@ struct _WtModuleServices {
   /* Checks recording @id as `witnessctl verify` does (segments, chain, seal,
    * key, timestamp): {"ok": bool, "problem": first thing that does not match,
    * "segments": n, "sealed_at"} (transfer full); NULL with @error when the
-   * recording is unknown or unreadable. Reads every byte: call it when asked. */
+   * recording is unknown or unreadable. Reads every byte on the main thread,
+   * stalling every connection meanwhile: prefer recording_verify_async. */
   JsonObject *(*recording_verify)(WtModuleHost *host, const char *id, GError **error);
 
   /* -- Administration -- */
@@ -246,6 +249,20 @@ struct _WtModuleServices {
    * exports. */
   void (*export_recording)(WtModuleHost *host, const char *id, WtModuleDone done,
                            gpointer user_data);
+  /* The ID number as id_number_hash() sees it: trimmed, full-width digits and
+   * letters made half-width, a final x made X (transfer full); NULL when what
+   * is left is not 4 to 32 letters and digits. For checks and masking only:
+   * never store or log what it returns. */
+  char *(*id_number_normalise)(WtModuleHost *host, const char *id_number);
+  /* The same result as recording_verify (@done gets it as @result, or the
+   * error: G_IO_ERROR_NOT_FOUND for no such recording, G_IO_ERROR_INVALID_ARGUMENT
+   * for a bad id), computed on a GTask thread so that reading every byte of a
+   * long recording blocks no connection; @done is called on the main thread,
+   * never from inside this call. The host waits for verifications still
+   * running before it destroys the modules, so @user_data may point into the
+   * instance. */
+  void (*recording_verify_async)(WtModuleHost *host, const char *id, WtModuleDone done,
+                                 gpointer user_data);
 };
 
 /* The one symbol a module exports. */

@@ -62,7 +62,7 @@ export_finished(GObject *source, GAsyncResult *result, gpointer data)
   Export *e = g_task_get_task_data(G_TASK(result));
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) o = g_task_propagate_pointer(G_TASK(result), &error);
-  e->modules->exports_running--;
+  e->modules->tasks_running--;
   if (o)
     g_message("modules: recording %s exported to %s (%" G_GINT64_FORMAT " bytes)", e->id, e->out,
               json_object_get_int_member(o, "bytes"));
@@ -95,7 +95,7 @@ wt_module_svc_export_recording(WtModuleHost *h, const char *id, WtModuleDone don
   e->user_data = user_data;
   g_autoptr(GTask) task = g_task_new(NULL, NULL, export_finished, NULL);
   g_task_set_task_data(task, e, export_free);
-  h->modules->exports_running++;
+  h->modules->tasks_running++;
   if (error)
     g_task_return_error(task, g_steal_pointer(&error)); /* answered from the main loop */
   else

@@ -156,6 +156,7 @@ module_session_free(gpointer data)
   ModuleSession *s = data;
   g_free(s->sub);
   g_free(s->participant);
+  g_hash_table_unref(s->talked_to);
   g_free(s);
 }
 
@@ -205,12 +206,19 @@ wt_modules_engine_stopping(WtModules *modules)
 }
 
 void
+wt_modules_wait_tasks(WtModules *modules)
+{
+  while (modules && modules->tasks_running > 0) /* their answers go to the modules */
+    g_main_context_iteration(NULL, TRUE);
+}
+
+void
 wt_modules_free(WtModules *modules)
 {
   if (!modules)
     return;
-  while (modules->exports_running > 0) /* their answers go to the modules */
-    g_main_context_iteration(NULL, TRUE);
+  modules->env.signaling = NULL; /* freed before us by the daemon */
+  wt_modules_wait_tasks(modules);
   for (guint i = modules->hosts->len; i > 0; i--) {
     WtModuleHost *h = g_ptr_array_index(modules->hosts, i - 1);
     g_message("module %s: unloaded", h->name);
@@ -303,6 +311,10 @@ wt_modules_handle_request(WtModules *modules, WtRequest *req)
     wt_signaling_reply_error(sig, req, "not-found", why);
     return TRUE;
   }
+  guint64 session = wt_request_get_session(req);
+  ModuleSession *s = g_hash_table_lookup(modules->sessions, &session);
+  if (s) /* from now on it gets the module's notify_role() events */
+    g_hash_table_add(s->talked_to, h);
   h->table->request(h->instance, (WtModuleRequest *)req, action);
   return TRUE;
 }
@@ -335,6 +347,7 @@ wt_modules_session_opened(WtModules *modules, guint64 session, const WtIdentity 
   s->sub = g_strdup(who->sub);
   s->role = who->role;
   s->participant = wt_signaling_participant_id(modules->env.signaling, who->sub);
+  s->talked_to = g_hash_table_new(NULL, NULL);
   g_hash_table_insert(modules->sessions, g_memdup2(&session, sizeof session), s);
   g_autoptr(JsonObject) fields = session_fields(session, s);
   wt_modules_dispatch(modules, "session-opened", fields);

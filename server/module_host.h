@@ -44,7 +44,13 @@ WtModules *wt_modules_new(const WtModulesEnv *env, GError **error);
 /* The engine is shutting down: from now on the room services answer
  * "the server is stopping" and the notary is no longer asked. */
 void wt_modules_engine_stopping(WtModules *modules);
-/* Destroys every instance (in reverse load order) and unloads them. */
+/* Iterates the default main context until no export or verification the
+ * modules started is running, so that their answers still reach the
+ * connections. Call before the signaling layer goes. */
+void wt_modules_wait_tasks(WtModules *modules);
+/* Destroys every instance (in reverse load order) and unloads them, after
+ * waiting for their tasks; the signaling layer may be gone by now: replies
+ * and notifications are dropped from here on. */
 void wt_modules_free(WtModules *modules);
 
 /* Names of the loaded modules, in load order (transfer container). */

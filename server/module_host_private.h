@@ -20,6 +20,7 @@ typedef struct {
   char *sub;
   WtRole role;
   char *participant;
+  GHashTable *talked_to; /* WtModuleHost* the connection sent a request to (a set) */
 } ModuleSession;
 
 struct _WtModules {
@@ -27,7 +28,9 @@ struct _WtModules {
   GPtrArray *hosts;     /* WtModuleHost*, in load order */
   GHashTable *sessions; /* guint64* session -> ModuleSession* */
   gint64 clock_offset_ms;
-  guint exports_running; /* module_export.c: tasks whose answer has not come */
+  /* Tasks on GTask threads (module_export.c, module_verify.c) whose answer
+   * has not come; wt_modules_free() waits for them. */
+  guint tasks_running;
   char *archive_dir;
   char *keys_dir;
 };
@@ -37,6 +40,15 @@ gboolean wt_module_recording_id_ok(const char *id, GError **error);
 /* The export_recording service (module_export.c). */
 void wt_module_svc_export_recording(WtModuleHost *h, const char *id, WtModuleDone done,
                                     gpointer user_data);
+/* Checks recording @id under @archive_dir against the public keys in @keys_dir
+ * (all transfer none): the recording_verify result (transfer full), or NULL
+ * with @error. Any thread: it touches nothing but files (module_verify.c). */
+JsonObject *wt_module_verify_recording(const char *archive_dir, const char *keys_dir,
+                                       const char *id, GError **error);
+/* The recording_verify and recording_verify_async services (module_verify.c). */
+JsonObject *wt_module_svc_recording_verify(WtModuleHost *h, const char *id, GError **error);
+void wt_module_svc_recording_verify_async(WtModuleHost *h, const char *id, WtModuleDone done,
+                                          gpointer user_data);
 
 /* The services table every module gets (module_services.c). */
 extern const WtModuleServices wt_module_services;

@@ -7,8 +7,7 @@
 
 #include "module_host_private.h"
 #include "protocol.h"
-#include "recording.h"
-#include "seal.h"
+#include "request.h"
 #include "signed_url.h"
 
 /* ---- Configuration, clock, database --------------------------------------------------- */
@@ -59,16 +58,26 @@ svc_request_body(WtModuleRequest *req)
   return wt_request_get_body((WtRequest *)req);
 }
 
+/* After the signaling layer is gone (wt_modules_free()), answers are dropped. */
 static void
 svc_reply(WtModuleHost *h, WtModuleRequest *req, JsonObject *result)
 {
-  wt_signaling_reply(h->modules->env.signaling, (WtRequest *)req, result);
+  if (h->modules->env.signaling) {
+    wt_signaling_reply(h->modules->env.signaling, (WtRequest *)req, result);
+  } else {
+    if (result)
+      json_object_unref(result);
+    wt_request_free((WtRequest *)req);
+  }
 }
 
 static void
 svc_reply_error(WtModuleHost *h, WtModuleRequest *req, const char *code, const char *reason)
 {
-  wt_signaling_reply_error(h->modules->env.signaling, (WtRequest *)req, code, reason);
+  if (h->modules->env.signaling)
+    wt_signaling_reply_error(h->modules->env.signaling, (WtRequest *)req, code, reason);
+  else
+    wt_request_free((WtRequest *)req);
 }
 
 /* ---- People ---------------------------------------------------------------------------------- */
@@ -87,6 +96,8 @@ send_to(WtModuleHost *h, gboolean (*match)(const ModuleSession *, gconstpointer)
   g_autoptr(JsonObject) f = fields ? fields : json_object_new();
   json_object_set_string_member(f, "module", h->name);
   guint sent = 0;
+  if (!h->modules->env.signaling)
+    return 0;
   GHashTableIter it;
   gpointer key, value;
   g_hash_table_iter_init(&it, h->modules->sessions);
@@ -106,10 +117,16 @@ sub_matches(const ModuleSession *s, gconstpointer sub)
   return g_str_equal(s->sub, sub);
 }
 
+typedef struct {
+  WtRole role;
+  WtModuleHost *host;
+} RoleListener;
+
 static gboolean
-role_matches(const ModuleSession *s, gconstpointer role)
+role_matches(const ModuleSession *s, gconstpointer what)
 {
-  return s->role == *(const WtRole *)role;
+  const RoleListener *l = what;
+  return s->role == l->role && g_hash_table_contains(s->talked_to, l->host);
 }
 
 static guint
@@ -121,7 +138,8 @@ svc_notify(WtModuleHost *h, const char *sub, const char *event, JsonObject *fiel
 static guint
 svc_notify_role(WtModuleHost *h, WtRole role, const char *event, JsonObject *fields)
 {
-  return send_to(h, role_matches, &role, event, fields);
+  RoleListener l = {role, h};
+  return send_to(h, role_matches, &l, event, fields);
 }
 
 static gboolean
@@ -298,6 +316,12 @@ svc_id_number_hash(WtModuleHost *h, const char *id_number, GError **error)
   return g_compute_hmac_for_string(G_CHECKSUM_SHA256, key, key_len, normal, -1);
 }
 
+static char *
+svc_id_number_normalise(WtModuleHost *h, const char *id_number)
+{
+  return wt_module_normalise_id_number(id_number);
+}
+
 static const char *
 svc_archive_dir(WtModuleHost *h)
 {
@@ -323,41 +347,6 @@ svc_recording_lookup(WtModuleHost *h, const char *id, GError **error)
   if (!wt_module_recording_id_ok(id, error) || !h->modules->env.notary)
     return NULL;
   return wt_notary_lookup(h->modules->env.notary, id, error);
-}
-
-static JsonObject *
-svc_recording_verify(WtModuleHost *h, const char *id, GError **error)
-{
-  if (!wt_module_recording_id_ok(id, error))
-    return NULL;
-  g_autofree char *dir = g_build_filename(h->modules->archive_dir, id, NULL);
-  if (!g_file_test(dir, G_FILE_TEST_IS_DIR)) {
-    g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no recording %s in the archive", id);
-    return NULL;
-  }
-  g_autoptr(GHashTable) keys = wt_signing_keys_list(h->modules->keys_dir, error);
-  if (!keys)
-    return NULL;
-  WtVerifyReport report = {0};
-  g_autoptr(GError) problem = NULL;
-  JsonObject *o = json_object_new();
-  json_object_set_string_member(o, "recording", id);
-  if (wt_recording_verify(dir, keys, &report, &problem)) {
-    json_object_set_boolean_member(o, "ok", TRUE);
-    json_object_set_int_member(o, "segments", (gint64)report.segments);
-    json_object_set_int_member(o, "records", (gint64)report.records);
-    json_object_set_int_member(o, "duration_ms", report.duration_ms);
-    json_object_set_string_member(o, "reason", report.reason);
-    json_object_set_string_member(o, "key_id", report.key_id);
-    if (report.timestamp_time)
-      json_object_set_string_member(o, "timestamp", report.timestamp_time);
-    wt_verify_report_clear(&report);
-  } else {
-    json_object_set_boolean_member(o, "ok", FALSE);
-    json_object_set_string_member(o, "problem", problem->message);
-  }
-  json_object_set_int_member(o, "checked_ms", g_get_real_time() / 1000);
-  return o;
 }
 
 static char *
@@ -418,8 +407,10 @@ const WtModuleServices wt_module_services = {
     .archive_dir = svc_archive_dir,
     .recording_lookup = svc_recording_lookup,
     .signed_url = svc_signed_url,
-    .recording_verify = svc_recording_verify,
+    .recording_verify = wt_module_svc_recording_verify,
     .rooms_list = svc_rooms_list,
     .outbox_pending = svc_outbox_pending,
     .export_recording = wt_module_svc_export_recording,
+    .id_number_normalise = svc_id_number_normalise,
+    .recording_verify_async = wt_module_svc_recording_verify_async,
 };

@@ -137,6 +137,20 @@ test_requests_and_events(void)
                                      "\"to\":\"nobody\"");
   g_assert_cmpint(json_object_get_int_member(wt_it_assert_result(n2, 8), "connections"), ==, 0);
 
+  /* Role broadcasts reach only the consoles that use the module: sam has
+   * talked to hello, tom (staff too) has not, so tom's first message is the
+   * reply to his ping (a plain room client is never sent module events). */
+  g_autofree char *tom_token = wt_it_mint(d, "staff", "tom", NULL);
+  g_autoptr(WtItWs) tom = wt_it_ws_hello(d, tom_token, NULL);
+  g_autoptr(JsonObject) b1 = request(sam, 10, "\"module\":\"hello\",\"action\":\"broadcast\"");
+  g_autoptr(JsonObject) b2 = wt_it_ws_recv(sam); /* the event and the reply, in either order */
+  JsonObject *reply = g_str_equal(wt_it_get_string(b1, "type"), "result") ? b1 : b2;
+  JsonObject *bev = reply == b1 ? b2 : b1;
+  g_assert_cmpint(json_object_get_int_member(wt_it_assert_result(reply, 10), "connections"), ==, 1);
+  g_assert_cmpstr(wt_it_get_string(bev, "event"), ==, "greeting");
+  g_autoptr(JsonObject) pong = wt_it_ws_request(tom, "{\"type\":\"ping\",\"id\":11}");
+  wt_it_assert_result(pong, 11);
+
   /* The module saw both sessions open, and amy's close. */
   wt_it_ws_free(g_steal_pointer(&amy));
   wt_it_pump(300);
@@ -154,7 +168,7 @@ test_requests_and_events(void)
       g_assert_true(g_str_has_prefix(wt_it_get_string(o, "participant"), "p-"));
     }
   }
-  g_assert_cmpuint(opened, ==, 2);
+  g_assert_cmpuint(opened, ==, 3);
   g_assert_cmpuint(closed_amy, ==, 1);
   wt_it_daemon_stop_clean(d);
   wt_it_rm_rf(tmp);

@@ -143,6 +143,13 @@ hello_request(gpointer instance, WtModuleRequest *req, const char *action)
     json_object_set_int_member(r, "connections", n);
     json_object_set_boolean_member(r, "connected", h->s->is_connected(h->host, to));
     h->s->reply(h->host, req, r);
+  } else if (g_str_equal(action, "broadcast")) {
+    JsonObject *fields = json_object_new();
+    json_object_set_string_member(fields, "from", who->sub);
+    JsonObject *r = json_object_new();
+    json_object_set_int_member(r, "connections",
+                               h->s->notify_role(h->host, WT_ROLE_STAFF, "greeting", fields));
+    h->s->reply(h->host, req, r);
   } else if (g_str_equal(action, "id-hash")) {
     g_autoptr(GError) error = NULL;
     char *hash = h->s->id_number_hash(

@@ -256,27 +256,25 @@ search(WtArchive *a, WtModuleRequest *req)
 
 /* ---- view ----------------------------------------------------------------------------------- */
 
+/* Answers a view of @id with its index row as it is now (the sweep may have
+ * deleted it while it was verified) and @verify (transfer none; NULL: none
+ * made, as for a deleted recording). */
 static void
-view(WtArchive *a, WtModuleRequest *req)
+view_answer(WtArchive *a, WtModuleRequest *req, const char *id, JsonObject *verify)
 {
-  const char *id = NULL;
-  g_autoptr(JsonObject) entry = find(a, req, &id);
-  if (!entry)
+  Get g = {id, NULL};
+  g_autoptr(GError) error = NULL;
+  if (!wt_archive_db(a, get_body, &g, &error)) {
+    internal(a, req, error);
     return;
-  if (!json_object_has_member(entry, "deleted")) {
-    /* Verified again on every view: the cache only serves searches. */
-    g_autoptr(GError) error = NULL;
-    g_autoptr(JsonObject) v = a->s->recording_verify(a->host, id, &error);
-    if (!v) {
-      v = json_object_new();
-      json_object_set_boolean_member(v, "ok", FALSE);
-      json_object_set_string_member(v, "problem", error->message);
-    }
-    Verify vb = {id, v};
-    g_autoptr(GError) e = NULL;
-    if (!wt_archive_db(a, verify_body, &vb, &e))
-      g_warning("archive: recording %s: verification not cached: %s", id, e->message);
-    json_object_set_object_member(entry, "verify", json_object_ref(v));
+  }
+  g_autoptr(JsonObject) entry = g.out;
+  if (!entry) {
+    a->s->reply_error(a->host, req, "not-found", "no such recording in the archive");
+    return;
+  }
+  if (verify && !json_object_has_member(entry, "deleted")) {
+    json_object_set_object_member(entry, "verify", json_object_ref(verify));
     json_object_set_int_member(entry, "verified_ms", g_get_real_time() / 1000);
   }
   JsonObject *o = present(a, entry);
@@ -287,6 +285,81 @@ view(WtArchive *a, WtModuleRequest *req)
                                  v && json_object_get_boolean_member_with_default(v, "ok", FALSE));
   wt_archive_audit(a, req, "view", id, detail);
   a->s->reply(a->host, req, o);
+}
+
+/* A check under way: the module, and the recording's id. */
+typedef struct {
+  WtArchive *a;
+  char *id;
+} Verifying;
+
+/* The engine checked recording @data (a Verifying, transfer full) on its own
+ * thread; back on the main thread. Every view that waited for it is answered
+ * now (the host waits for verifications before destroy(), so @a is alive;
+ * a view whose connection closed is answered too, and the reply dropped). */
+static void
+verified(JsonObject *result, const GError *error, gpointer data)
+{
+  Verifying *vf = data;
+  WtArchive *a = vf->a;
+  g_autoptr(JsonObject) v = result ? json_object_ref(result) : json_object_new();
+  if (!result) {
+    json_object_set_boolean_member(v, "ok", FALSE);
+    json_object_set_string_member(v, "problem", error->message);
+  }
+  Verify vb = {vf->id, v};
+  g_autoptr(GError) e = NULL;
+  if (!wt_archive_db(a, verify_body, &vb, &e))
+    g_warning("archive: recording %s: verification not cached: %s", vf->id, e->message);
+  g_autofree char *key = NULL;
+  g_autoptr(GPtrArray) waiting = NULL;
+  g_hash_table_steal_extended(a->verifying, vf->id, (gpointer *)&key, (gpointer *)&waiting);
+  g_message("archive: recording %s %s; answering %u view(s)", vf->id,
+            json_object_get_boolean_member_with_default(v, "ok", FALSE) ? "verifies"
+                                                                        : "does not verify",
+            waiting ? waiting->len : 0);
+  for (guint i = 0; waiting && i < waiting->len; i++)
+    view_answer(a, g_ptr_array_index(waiting, i), vf->id, v);
+  g_free(vf->id);
+  g_free(vf);
+}
+
+/* Verified again on every view (the cache only serves searches), on the
+ * engine's thread: views of a recording already being checked wait for that
+ * check rather than read it all again. */
+static void
+view(WtArchive *a, WtModuleRequest *req)
+{
+  const char *id = NULL;
+  g_autoptr(JsonObject) entry = find(a, req, &id);
+  if (!entry)
+    return;
+  if (json_object_has_member(entry, "deleted")) {
+    view_answer(a, req, id, NULL);
+    return;
+  }
+  GPtrArray *waiting = g_hash_table_lookup(a->verifying, id);
+  if (waiting) {
+    g_ptr_array_add(waiting, req);
+    return;
+  }
+  waiting = g_ptr_array_new();
+  g_ptr_array_add(waiting, req);
+  g_hash_table_insert(a->verifying, g_strdup(id), waiting);
+  g_message("archive: recording %s: verifying for a view", id);
+  Verifying *vf = g_new0(Verifying, 1);
+  vf->a = a;
+  vf->id = g_strdup(id);
+  /* Appended to the services after version 1's first draft: an older host
+   * only has the blocking check. */
+  gsize needed = G_STRUCT_OFFSET(WtModuleServices, recording_verify_async) + sizeof(gpointer);
+  if (a->s->struct_size >= needed && a->s->recording_verify_async) {
+    a->s->recording_verify_async(a->host, id, verified, vf);
+  } else {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JsonObject) v = a->s->recording_verify(a->host, id, &error);
+    verified(v, error, vf);
+  }
 }
 
 /* ---- play ----------------------------------------------------------------------------------- */

@@ -389,6 +389,8 @@ archive_create(WtModuleHost *host, const WtModuleServices *s, GError **error)
   WtArchive *a = g_new0(WtArchive, 1);
   a->host = host;
   a->s = s;
+  a->verifying =
+      g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_ptr_array_unref);
   if (!read_settings(a, error)) {
     archive_destroy(a);
     return NULL;
@@ -408,6 +410,11 @@ archive_destroy(gpointer instance)
     g_source_remove(a->sweep_source);
   if (a->startup_source)
     g_source_remove(a->startup_source);
+  /* The host waits for verifications before destroy(): none is waiting. */
+  if (g_hash_table_size(a->verifying) > 0)
+    g_critical("archive: destroyed with %u recording(s) still being verified",
+               g_hash_table_size(a->verifying));
+  g_hash_table_unref(a->verifying);
   g_free(a->archive_dir);
   g_free(a->export_dir);
   g_free(a);

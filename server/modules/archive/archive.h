@@ -153,6 +153,9 @@ struct _WtArchive {
   guint sweep_s;
   guint sweep_source;
   guint startup_source;
+  /* Recordings being verified for views (actions.c): id -> GPtrArray of the
+   * WtModuleRequest* waiting for the result. */
+  GHashTable *verifying;
 };
 
 /* The retention of @business in days: [module.archive] retention_days_<business>,

@@ -16,7 +16,7 @@ read_id_number(Witness *w, JsonObject *body, const char *member, char **hash, ch
   g_autofree char *text = NULL;
   if (!wt_witness_form_text(body, member, 64, &text, error))
     return FALSE;
-  g_autofree char *normal = wt_witness_id_normalise(text);
+  g_autofree char *normal = w->s->id_number_normalise(w->host, text);
   g_autoptr(GError) local = NULL;
   if (!normal) {
     g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,

@@ -116,7 +116,8 @@ static void witness_destroy(gpointer instance);
 static gpointer
 witness_create(WtModuleHost *host, const WtModuleServices *s, GError **error)
 {
-  if (s->struct_size < G_STRUCT_OFFSET(WtModuleServices, archive_dir)) {
+  if (s->struct_size <
+      G_STRUCT_OFFSET(WtModuleServices, id_number_normalise) + sizeof(s->id_number_normalise)) {
     g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
                         "the host's services table is too old for the witness module");
     return NULL;

@@ -66,38 +66,6 @@ wt_witness_json_bool(JsonObject *o, const char *name, gboolean def)
   return n ? json_node_get_boolean(n) : def;
 }
 
-char *
-wt_witness_id_normalise(const char *text)
-{
-  if (!text || !g_utf8_validate(text, -1, NULL))
-    return NULL;
-  GString *out = g_string_new(NULL);
-  for (const char *c = text; *c; c = g_utf8_next_char(c)) {
-    gunichar u = g_utf8_get_char(c);
-    if (u >= 0xFF10 && u <= 0xFF19)
-      u = '0' + (u - 0xFF10);
-    else if (u >= 0xFF21 && u <= 0xFF3A)
-      u = 'A' + (u - 0xFF21);
-    else if (u >= 0xFF41 && u <= 0xFF5A)
-      u = 'a' + (u - 0xFF41);
-    else if (u == 0x3000)
-      u = ' ';
-    g_string_append_unichar(out, u);
-  }
-  g_strstrip(out->str);
-  out->len = strlen(out->str);
-  if (out->len > 0 && out->str[out->len - 1] == 'x')
-    out->str[out->len - 1] = 'X';
-  gboolean ok = out->len >= 4 && out->len <= 32;
-  for (gsize i = 0; ok && i < out->len; i++)
-    ok = g_ascii_isalnum(out->str[i]);
-  if (!ok) {
-    g_string_free(out, TRUE);
-    return NULL;
-  }
-  return g_string_free(out, FALSE);
-}
-
 gboolean
 wt_witness_id_check(const char *normal, GError **error)
 {

@@ -31,10 +31,6 @@ G_BEGIN_DECLS
 gboolean wt_witness_form_text(JsonObject *body, const char *member, guint max_chars, char **out,
                               GError **error);
 
-/* The ID number as the host hashes it: trimmed, full-width digits and
- * letters made half-width, a final x made X (transfer full); NULL when what
- * is left is not 4 to 32 letters and digits. @text (transfer none). */
-char *wt_witness_id_normalise(const char *text);
 /* Checks a normalised ID number further than the host does: at least 8
  * characters (so that masking hides something), and for an 18-character
  * resident ID (17 digits and a digit or X) the ISO 7064 MOD 11-2 check digit.
