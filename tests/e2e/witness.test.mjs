@@ -33,7 +33,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 import { fakeMediaArgs, launchChromium } from './lib/browser.mjs';
-import { fullWidth, openClerk, openVerified, playParties, searchById } from './lib/clerk.mjs';
+import { fullWidth, intoNextSegment, openClerk, openVerified, playParties, searchById } from './lib/clerk.mjs';
 import { openAs, request, TIMEOUT_MS } from './lib/hall.mjs';
 import { waitUntil as waitFor } from './lib/wait.mjs';
 import { mintLink, startWitnessd, WITNESSCTL } from './lib/witnessd.mjs';
@@ -421,8 +421,21 @@ test('a clerk finds the entrustment by the principal\'s ID number, sees it verif
 
   const played = await playParties(clerk.page, entrusted.participants, server);
   console.log(`# ${played.videos} videos; the parties' currentTime ${played.first.join(', ')} -> ${played.times.join(', ')} s; drift from the shared clock: ${played.drift.join(', ')} ms`);
-  assert.ok(clerk.media.length >= 2, `media requests: ${clerk.media}`);
+  // The principal's first segment ends (segment_seconds = 10): the next one plays on by itself.
+  const next = await intoNextSegment(clerk.page, entrusted.participants[0], server);
+  console.log(`# the principal's video went on from ${next.from} to ${next.to}`);
+  assert.ok(clerk.media.length >= 3, `media requests: ${clerk.media}`);
   assert.ok(clerk.media.every((x) => x === 206), `every media request answered 206: ${clerk.media}`);
+
+  // The archive's audit log has the clerk's search (by the hash, never the number), view and play.
+  const audit = (await request(clerk.page, 'archive', 'audit', { limit: 1000 })).result;
+  assert.equal(audit.intact, true);
+  const acts = audit.entries.filter((x) => x.actor === 'clerk-1').map((x) => `${x.action}:${x.recording ?? ''}`);
+  for (const act of ['search:', `view:${entrusted.recording}`, `play:${entrusted.recording}`]) {
+    assert.ok(acts.includes(act), `${act} in the audit log: ${acts}`);
+  }
+  assert.ok(audit.entries.every((x) => x.role === 'clerk' || x.role === 'system'), 'nobody else used the archive');
+  assert.ok(!JSON.stringify(audit).includes(PRINCIPAL_ID), 'no plain ID number in the audit log');
   assert.deepEqual(clerk.problems, []);
   await browsers.clerk.close();
   delete browsers.clerk;

@@ -86,3 +86,24 @@ export async function playParties(page, participants, server, timeout = 60000) {
     drift: await videos.evaluateAll((vs) => vs.map((v) => v.dataset.driftMs ?? '-')),
   };
 }
+
+/**
+ * Waits until @participant's <video> in the player has gone on into its next
+ * segment file and plays there (a new source, not paused, time moving): the
+ * player starts each segment by itself, with no click. Resolves {from, to}:
+ * the two segment URLs' paths.
+ */
+export async function intoNextSegment(page, participant, server, timeout = 60000) {
+  const video = page.locator(`[data-testid="archive-video"][data-participant="${participant}"]`);
+  const from = await video.evaluate((v) => v.currentSrc);
+  let to = null;
+  let at = null;
+  await waitUntil(`${participant}'s next segment playing`, async () => {
+    const now = await video.evaluate((v) => ({ src: v.currentSrc, t: v.currentTime, paused: v.paused }));
+    if (now.src === from || now.paused) return false;
+    if (to !== now.src) [to, at] = [now.src, now.t];
+    return now.t > at;
+  }, { timeout, server });
+  const path = (u) => new URL(u).pathname.split('/').slice(-2).join('/');
+  return { from: path(from), to: path(to) };
+}
