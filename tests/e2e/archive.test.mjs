@@ -117,7 +117,8 @@ test('a clerk finds a witnessed recording by ID number, sees it verified and not
   // One video per person recorded: the two parties, and the staff witness beside them.
   const played = await playParties(clerk.page, payload.parties.map((p) => p.participant), server);
   assert.equal(played.videos, 3);
-  console.log(`# parties' currentTime ${played.first.join(', ')} -> ${played.times.join(', ')} s; drift from the shared clock: ${played.drift.join(', ')} ms`);
+  console.log(`# parties' currentTime ${played.first.join(', ')} -> ${played.times.join(', ')} s; ` +
+    `drift from the shared clock: ${played.drift.join(', ')} ms`);
   const { media } = clerk;
   assert.ok(media.length >= 2, `media requests: ${media}`);
   assert.ok(media.every((s) => s === 206), `every media request answered 206: ${media}`);

@@ -420,7 +420,8 @@ test('a clerk finds the entrustment by the principal\'s ID number, sees it verif
   assert.ok(shown.receipt.includes(entrusted.receiptId), `the backend's receipt ${entrusted.receiptId}: ${shown.receipt}`);
 
   const played = await playParties(clerk.page, entrusted.participants, server);
-  console.log(`# ${played.videos} videos; the parties' currentTime ${played.first.join(', ')} -> ${played.times.join(', ')} s; drift from the shared clock: ${played.drift.join(', ')} ms`);
+  console.log(`# ${played.videos} videos; the parties' currentTime ${played.first.join(', ')} -> ` +
+    `${played.times.join(', ')} s; drift from the shared clock: ${played.drift.join(', ')} ms`);
   // The principal's first segment ends (segment_seconds = 10): the next one plays on by itself.
   const next = await intoNextSegment(clerk.page, entrusted.participants[0], server);
   console.log(`# the principal's video went on from ${next.from} to ${next.to}`);
