@@ -122,6 +122,9 @@ test_slots(void)
   g_assert_true(wt_appoint_is_slot(&cfg, local_ms(2026, 12, 7, 9, 0)));
   g_assert_true(wt_appoint_is_slot(&cfg, local_ms(2026, 12, 7, 16, 30)));
   g_assert_false(wt_appoint_is_slot(&cfg, local_ms(2026, 12, 7, 9, 15)));
+  /* A client's start_ms may be anything: no overflow (UBSan), no slot. */
+  g_assert_false(wt_appoint_is_slot(&cfg, G_MAXINT64));
+  g_assert_false(wt_appoint_is_slot(&cfg, G_MININT64));
   g_assert_false(wt_appoint_is_slot(&cfg, local_ms(2026, 12, 7, 17, 0)));
   g_assert_false(wt_appoint_is_slot(&cfg, local_ms(2026, 12, 7, 8, 30)));
   g_assert_false(wt_appoint_is_slot(&cfg, local_ms(2026, 12, 5, 9, 0)));

@@ -8,6 +8,7 @@
  * (services->now_ms). Documented in README.md. Main thread. */
 #include <gio/gio.h>
 
+#include "module_json.h"
 #include "store.h"
 
 #define MISSED_CHECK_SECONDS 5
@@ -112,8 +113,7 @@ int_field(JsonObject *body, const char *name, gint64 *out)
 static gboolean
 type_field(Appoint *a, WtModuleRequest *req, WtAppointType *out)
 {
-  const char *name =
-      json_object_get_string_member_with_default(a->s->request_body(req), "business", NULL);
+  const char *name = wt_module_json_string(a->s->request_body(req), "business", NULL);
   if (!wt_appoint_type_from_name(name, out)) {
     a->s->reply_error(a->host, req, "bad-message",
                       "`business` must be transfer, transfer-mortgage, certificate-replacement or "

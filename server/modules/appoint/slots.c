@@ -203,6 +203,10 @@ wt_appoint_slots(const WtAppointConfig *cfg, WtAppointType type, gint64 now_ms)
 gboolean
 wt_appoint_is_slot(const WtAppointConfig *cfg, gint64 start_ms)
 {
+  /* start_ms comes from a client: keep the arithmetic below far from overflow
+   * (years 1970 to 9999 are plenty). */
+  if (start_ms < 0 || start_ms > G_GINT64_CONSTANT(253402300800000))
+    return FALSE;
   gint64 local = start_ms + cfg->utc_offset_minutes * MINUTE_MS;
   gint64 day = floor_div(local, DAY_MS);
   gint64 into = local - day * DAY_MS;

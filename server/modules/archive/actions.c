@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "archive.h"
+#include "module_json.h"
 
 #define MAX_REASON 500
 
@@ -146,7 +147,7 @@ static JsonObject *
 find(WtArchive *a, WtModuleRequest *req, const char **id_out)
 {
   JsonObject *body = a->s->request_body(req);
-  const char *id = json_object_get_string_member_with_default(body, "recording", NULL);
+  const char *id = wt_module_json_string(body, "recording", NULL);
   if (!wt_archive_id_valid(id)) {
     a->s->reply_error(a->host, req, "bad-message", "recording: expected a recording id");
     return NULL;
@@ -190,8 +191,8 @@ static void
 search(WtArchive *a, WtModuleRequest *req)
 {
   JsonObject *body = a->s->request_body(req);
-  const char *id_number = json_object_get_string_member_with_default(body, "id_number", NULL);
-  const char *case_number = json_object_get_string_member_with_default(body, "case_number", NULL);
+  const char *id_number = wt_module_json_string(body, "id_number", NULL);
+  const char *case_number = wt_module_json_string(body, "case_number", NULL);
   WtArchiveQuery q = {0};
   if (!get_ms(body, "from_ms", &q.from_ms) || !get_ms(body, "to_ms", &q.to_ms)) {
     a->s->reply_error(a->host, req, "bad-message", "from_ms and to_ms are unix milliseconds");
@@ -214,7 +215,7 @@ search(WtArchive *a, WtModuleRequest *req)
                       "search by id_number, case_number, or from_ms/to_ms");
     return;
   }
-  q.include_deleted = json_object_get_boolean_member_with_default(body, "include_deleted", FALSE);
+  q.include_deleted = wt_module_json_bool(body, "include_deleted", FALSE);
   q.limit = 50;
   wt_archive_index_new(a);
   Search s = {&q, NULL};
@@ -524,7 +525,7 @@ static void
 hold(WtArchive *a, WtModuleRequest *req, gboolean on)
 {
   JsonObject *body = a->s->request_body(req);
-  const char *reason = json_object_get_string_member_with_default(body, "reason", NULL);
+  const char *reason = wt_module_json_string(body, "reason", NULL);
   g_autofree char *why = reason ? g_strstrip(g_strdup(reason)) : NULL;
   if (!why || !*why || strlen(why) > MAX_REASON || !g_utf8_validate(why, -1, NULL)) {
     a->s->reply_error(a->host, req, "bad-message", "reason: say why, in up to 500 bytes");
@@ -565,12 +566,16 @@ static void
 audit(WtArchive *a, WtModuleRequest *req)
 {
   JsonObject *body = a->s->request_body(req);
-  const char *id = json_object_get_string_member_with_default(body, "recording", NULL);
+  const char *id = wt_module_json_string(body, "recording", NULL);
   if (id && !wt_archive_id_valid(id)) {
     a->s->reply_error(a->host, req, "bad-message", "recording: expected a recording id");
     return;
   }
-  gint64 limit = json_object_get_int_member_with_default(body, "limit", 100);
+  gint64 limit = 100;
+  if (json_object_has_member(body, "limit") && !wt_module_json_int(body, "limit", &limit)) {
+    a->s->reply_error(a->host, req, "bad-message", "limit: a number from 1 to 1000");
+    return;
+  }
   Audit au = {id, (guint)CLAMP(limit, 1, 1000), NULL, 0};
   g_autoptr(GError) error = NULL;
   if (!wt_archive_db(a, audit_list_body, &au, &error)) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "consult_private.h"
+#include "module_json.h"
 #include "store.h"
 
 #define TOPIC_MAX_CHARS 100
@@ -158,7 +159,7 @@ static void
 do_join(Consult *c, WtModuleRequest *req, const WtIdentity *who)
 {
   JsonObject *body = c->s->request_body(req);
-  const char *topic = json_object_get_string_member_with_default(body, "topic", NULL);
+  const char *topic = wt_module_json_string(body, "topic", NULL);
   g_autofree char *clean = topic ? g_strstrip(g_strdup(topic)) : NULL;
   if (!clean || !*clean || g_utf8_strlen(clean, -1) > TOPIC_MAX_CHARS) {
     c->s->reply_error(c->host, req, "bad-message", "`topic` must be text of 1 to 100 characters");
@@ -263,8 +264,7 @@ do_end(Consult *c, WtModuleRequest *req)
   gboolean named = FALSE;
   WtConsultTicket *t = named_ticket(c, req, &named);
   if (!named && !t) {
-    const char *room =
-        json_object_get_string_member_with_default(c->s->request_body(req), "room", NULL);
+    const char *room = wt_module_json_string(c->s->request_body(req), "room", NULL);
     t = room ? wt_consult_queue_find_room(c->queue, room) : NULL;
     if (!t) {
       c->s->reply_error(c->host, req, room ? "not-found" : "bad-message",
