@@ -152,8 +152,8 @@ wt_archive_audit(WtArchive *a, WtModuleRequest *req, const char *action, const c
   };
   g_autoptr(GError) error = NULL;
   if (!wt_archive_db(a, audit_body, &row, &error))
-    g_critical("archive: the audit log refused a %s row (recording %s): %s", action,
-               recording ? recording : "-", error->message);
+    g_warning("archive: the audit log refused a %s row (recording %s): %s", action,
+              recording ? recording : "-", error->message);
 }
 
 /* ---- Index ---------------------------------------------------------------------------------- */
@@ -320,7 +320,7 @@ wt_archive_sweep(WtArchive *a)
                                               business ? business : "default", when);
     Deletion d = {id, reason, g_get_real_time() / 1000};
     if (!wt_archive_db(a, deleted_body, &d, &e)) {
-      g_critical("archive: recording %s removed but not marked deleted: %s", id, e->message);
+      g_warning("archive: recording %s removed but not marked deleted: %s", id, e->message);
       continue;
     }
     g_autoptr(JsonObject) detail = json_object_new();
