@@ -24,7 +24,7 @@ static const char *const known_business[] = {
     "transfer",
     "transfer-mortgage",
     "certificate-replacement",
-    "certificate-lost",
+    "lost-certificate",
 };
 
 gboolean

@@ -242,7 +242,7 @@ wt_witness_case_party_of(const WtWitnessCase *c, const char *sub, WtWitnessParty
 }
 
 const char *const wt_witness_business[] = {
-    "transfer", "transfer-mortgage", "certificate-replacement", "certificate-lost", NULL,
+    "transfer", "transfer-mortgage", "certificate-replacement", "lost-certificate", NULL,
 };
 
 gboolean

@@ -14,7 +14,7 @@ import { el, showError, showMessage } from './dom.js';
 export const id = 'witness';
 export const title = { zh: '委托见证', en: 'Witnessed entrustment' };
 
-const BUSINESS = ['transfer', 'transfer-mortgage', 'certificate-replacement', 'certificate-lost'];
+const BUSINESS = ['transfer', 'transfer-mortgage', 'certificate-replacement', 'lost-certificate'];
 const FIELDS = [
   ['principal_name', 64], ['principal_id_number', 32], ['property_certificate', 64],
   ['property_address', 200], ['matters', 500], ['term', 100], ['agent_name', 64], ['agent_id_number', 32],
@@ -60,7 +60,7 @@ const STRINGS = {
     'witness.business.transfer': '存量房转移登记',
     'witness.business.transfer-mortgage': '转移及抵押登记',
     'witness.business.certificate-replacement': '换证',
-    'witness.business.certificate-lost': '遗失补证',
+    'witness.business.lost-certificate': '遗失补证',
     'witness.file': '提交申请',
     'witness.filed': '已立案，案号 {case}。请把案号告诉受托人。',
     'witness.accept.case': '案号',
@@ -108,7 +108,7 @@ const STRINGS = {
     'witness.business.transfer': 'Transfer of an existing home',
     'witness.business.transfer-mortgage': 'Transfer plus mortgage',
     'witness.business.certificate-replacement': 'Certificate replacement',
-    'witness.business.certificate-lost': 'Replacement of a lost certificate',
+    'witness.business.lost-certificate': 'Replacement of a lost certificate',
     'witness.file': 'File',
     'witness.filed': 'Filed as case {case}. Give the agent this number.',
     'witness.accept.case': 'Case number',
