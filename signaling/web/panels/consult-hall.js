@@ -22,6 +22,7 @@ const STRINGS = {
     'consult.topic.other': '其他',
     'consult.join': '开始排队',
     'consult.leave': '退出排队',
+    'consult.hangup': '结束咨询',
     'consult.position': '您前面还有 {ahead} 人，您排第 {position} 位',
     'consult.estimate': '预计等待 {time}',
     'consult.state.none': '未排队',
@@ -42,6 +43,7 @@ const STRINGS = {
     'consult.topic.other': 'Other',
     'consult.join': 'Join the queue',
     'consult.leave': 'Leave the queue',
+    'consult.hangup': 'End the consultation',
     'consult.position': '{ahead} ahead of you: you are number {position}',
     'consult.estimate': 'Estimated wait {time}',
     'consult.state.none': 'Not in the queue',
@@ -79,8 +81,8 @@ export function mount(root, ctx) {
     select.replaceChildren(...TOPICS.map((k) => el('option', { value: k }, t(`consult.topic.${k}`))));
     if (chosen) select.value = chosen;
     join.textContent = t('consult.join');
-    leave.textContent = t('consult.leave');
     const s = ticket.state;
+    leave.textContent = t(s === 'waiting' ? 'consult.leave' : 'consult.hangup');
     const active = ['waiting', 'called', 'in-call'].includes(s);
     state.dataset.state = s;
     state.textContent = t(`consult.state.${s}`);
