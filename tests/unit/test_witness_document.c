@@ -52,15 +52,15 @@ static void
 test_json_members(void)
 {
   g_autoptr(JsonObject) o = parse("{\"s\":\"x\",\"n\":5,\"o\":{},\"a\":[],\"b\":true,\"z\":null}");
-  g_assert_cmpstr(wt_witness_json_string(o, "s", "d"), ==, "x");
+  g_assert_cmpstr(wt_module_json_string(o, "s", "d"), ==, "x");
   for (const char *const *m = (const char *const[]){"n", "o", "a", "b", "z", "missing", NULL}; *m;
        m++) {
-    g_assert_cmpstr(wt_witness_json_string(o, *m, "d"), ==, "d");
-    g_assert_false(wt_witness_json_bool(o, *m, FALSE) && !g_str_equal(*m, "b"));
+    g_assert_cmpstr(wt_module_json_string(o, *m, "d"), ==, "d");
+    g_assert_false(wt_module_json_bool(o, *m, FALSE) && !g_str_equal(*m, "b"));
   }
-  g_assert_true(wt_witness_json_bool(o, "b", FALSE));
-  g_assert_true(wt_witness_json_bool(o, "s", TRUE));
-  g_assert_cmpstr(wt_witness_json_string(NULL, "s", "d"), ==, "d");
+  g_assert_true(wt_module_json_bool(o, "b", FALSE));
+  g_assert_true(wt_module_json_bool(o, "s", TRUE));
+  g_assert_cmpstr(wt_module_json_string(NULL, "s", "d"), ==, "d");
 }
 
 static void

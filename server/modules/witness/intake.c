@@ -130,7 +130,7 @@ witness_accept(Witness *w, WtModuleRequest *req)
     w->s->reply_error(w->host, req, "forbidden", "the agent accepts from the hall");
     return;
   }
-  const char *number = wt_witness_json_string(body, "case", NULL);
+  const char *number = wt_module_json_string(body, "case", NULL);
   if (!wt_witness_case_number_valid(number)) {
     w->s->reply_error(w->host, req, "bad-message", "case: a case number like WT-20261204-0007");
     return;
@@ -203,7 +203,7 @@ witness_list(Witness *w, WtModuleRequest *req)
   const WtIdentity *who = w->s->request_identity(req);
   JsonObject *body = w->s->request_body(req);
   gboolean staff = witness_is_staff(who);
-  gboolean all = wt_witness_json_bool(body, "all", FALSE);
+  gboolean all = wt_module_json_bool(body, "all", FALSE);
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) found = wt_witness_store_list(w->host, w->s, staff ? NULL : who->sub,
                                                      staff && !all, staff ? 200 : 50, &error);

@@ -120,7 +120,7 @@ require_staff(Witness *w, WtModuleRequest *req)
 static gboolean
 read_party(Witness *w, WtModuleRequest *req, WtWitnessParty *party)
 {
-  const char *name = wt_witness_json_string(w->s->request_body(req), "party", NULL);
+  const char *name = wt_module_json_string(w->s->request_body(req), "party", NULL);
   if (wt_witness_party_parse(name, party))
     return TRUE;
   w->s->reply_error(w->host, req, "bad-message", "party: principal or agent");
@@ -184,7 +184,7 @@ evidence_done(JsonObject *result, const GError *error, gpointer user_data)
     return;
   if (error)
     g_warning("%s: the rejection is not in any chain: %s", c->number, error->message);
-  const char *recording = result ? wt_witness_json_string(result, "recording", NULL) : NULL;
+  const char *recording = result ? wt_module_json_string(result, "recording", NULL) : NULL;
   if (recording && !c->recording)
     c->recording = g_strdup(recording);
   st->apply(st, c, result);
@@ -281,7 +281,7 @@ case_added(JsonObject *result, const GError *error, gpointer user_data)
         g_strdup_printf("the case record is not in recording %s: %s", a->recording, error->message);
     witness_attention(w, c, "case-record-failed", why);
   } else if (c) {
-    const char *rec = wt_witness_json_string(result, "recording", NULL);
+    const char *rec = wt_module_json_string(result, "recording", NULL);
     g_free(c->case_record);
     c->case_record = g_strdup(rec ? rec : a->recording);
     g_message("%s: case record in recording %s", c->number, c->case_record);
@@ -457,7 +457,7 @@ witness_consent(Witness *w, WtModuleRequest *req)
   WtWitnessParty party;
   if (!require_staff(w, req) || !read_party(w, req, &party))
     return;
-  const char *mark = wt_witness_json_string(w->s->request_body(req), "mark", "");
+  const char *mark = wt_module_json_string(w->s->request_body(req), "mark", "");
   if (!g_str_equal(mark, "start") && !g_str_equal(mark, "end")) {
     w->s->reply_error(w->host, req, "bad-message", "mark: start or end");
     return;
@@ -525,7 +525,7 @@ sign_next(Step *st, WtWitnessCase *c)
 void
 witness_sign(Witness *w, WtModuleRequest *req)
 {
-  const char *sha = wt_witness_json_string(w->s->request_body(req), "document_sha256", "");
+  const char *sha = wt_module_json_string(w->s->request_body(req), "document_sha256", "");
   if (strlen(sha) != 64 || strspn(sha, "0123456789abcdef") != 64) {
     w->s->reply_error(w->host, req, "bad-message", "document_sha256: 64 lower-case hex digits");
     return;
@@ -583,7 +583,7 @@ witness_decide(Witness *w, WtModuleRequest *req)
   if (!require_staff(w, req))
     return;
   JsonObject *body = w->s->request_body(req);
-  const char *decision = wt_witness_json_string(body, "decision", "");
+  const char *decision = wt_module_json_string(body, "decision", "");
   if (!g_str_equal(decision, "approve") && !g_str_equal(decision, "reject")) {
     w->s->reply_error(w->host, req, "bad-message", "decision: approve or reject");
     return;
@@ -640,8 +640,8 @@ record_started(JsonObject *result, const GError *error, gpointer user_data)
     g_autofree char *why = g_strdup_printf("the recording did not start: %s", error->message);
     witness_attention(w, c, "recording-failed", why);
   } else if (c) {
-    const char *state = wt_witness_json_string(result, "state", "");
-    const char *rec = wt_witness_json_string(result, "recording", NULL);
+    const char *state = wt_module_json_string(result, "state", "");
+    const char *rec = wt_module_json_string(result, "recording", NULL);
     if (g_str_equal(state, "on") && rec) {
       g_hash_table_replace(w->recording_on, g_strdup(r->room), g_strdup(rec));
       g_free(c->recording);
@@ -672,9 +672,9 @@ party_arrived(Witness *w, const WtWitnessCase *c)
 static void
 on_recording(Witness *w, WtWitnessCase *c, JsonObject *f)
 {
-  const char *state = wt_witness_json_string(f, "state", "");
-  const char *rec = wt_witness_json_string(f, "recording", NULL);
-  const char *reason = wt_witness_json_string(f, "reason", "");
+  const char *state = wt_module_json_string(f, "state", "");
+  const char *rec = wt_module_json_string(f, "recording", NULL);
+  const char *reason = wt_module_json_string(f, "reason", "");
   if (g_str_equal(state, "on") && rec) {
     g_free(c->recording);
     c->recording = g_strdup(rec);
@@ -694,8 +694,8 @@ on_recording(Witness *w, WtWitnessCase *c, JsonObject *f)
 static void
 on_liveness(Witness *w, WtWitnessCase *c, JsonObject *f)
 {
-  const char *participant = wt_witness_json_string(f, "participant", "");
-  const char *state = wt_witness_json_string(f, "state", NULL);
+  const char *participant = wt_module_json_string(f, "participant", "");
+  const char *state = wt_module_json_string(f, "state", NULL);
   for (int p = 0; state && p < WT_WITNESS_N_PARTIES; p++) {
     if (!c->party[p].sub)
       continue;
@@ -714,12 +714,12 @@ void
 witness_event(gpointer instance, const char *event, JsonObject *fields)
 {
   Witness *w = instance;
-  const char *room = wt_witness_json_string(fields, "room", NULL);
+  const char *room = wt_module_json_string(fields, "room", NULL);
   if (!room)
     return;
   if (g_str_equal(event, "recording")) {
-    const char *state = wt_witness_json_string(fields, "state", "");
-    const char *rec = wt_witness_json_string(fields, "recording", NULL);
+    const char *state = wt_module_json_string(fields, "state", "");
+    const char *rec = wt_module_json_string(fields, "recording", NULL);
     if (g_str_equal(state, "on") && rec)
       g_hash_table_replace(w->recording_on, g_strdup(room), g_strdup(rec));
     else
@@ -733,15 +733,15 @@ witness_event(gpointer instance, const char *event, JsonObject *fields)
   if (!c || !wt_witness_state_in_room(c->state))
     return;
   if (g_str_equal(event, "participant-joined")) {
-    const char *sub = wt_witness_json_string(fields, "sub", NULL);
+    const char *sub = wt_module_json_string(fields, "sub", NULL);
     WtWitnessParty party;
     if (wt_witness_case_party_of(c, sub, &party))
       party_arrived(w, c);
   } else if (g_str_equal(event, "recording")) {
     on_recording(w, c, fields);
   } else if (g_str_equal(event, "alert")) {
-    const char *kind = wt_witness_json_string(fields, "kind", "alert");
-    const char *reason = wt_witness_json_string(fields, "reason", "");
+    const char *kind = wt_module_json_string(fields, "kind", "alert");
+    const char *reason = wt_module_json_string(fields, "reason", "");
     g_autofree char *why = g_strdup_printf("%s: %s; the session waits", kind, reason);
     witness_attention(w, c, "recording-failed", why);
   } else if (g_str_equal(event, "liveness")) {

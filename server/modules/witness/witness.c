@@ -71,7 +71,7 @@ WtWitnessCase *
 witness_load_for(Witness *w, WtModuleRequest *req)
 {
   JsonObject *body = w->s->request_body(req);
-  const char *number = wt_witness_json_string(body, "case", NULL);
+  const char *number = wt_module_json_string(body, "case", NULL);
   if (!wt_witness_case_number_valid(number)) {
     w->s->reply_error(w->host, req, "bad-message", "case: a case number like WT-20261204-0007");
     return NULL;

@@ -45,27 +45,6 @@ wt_witness_form_text(JsonObject *body, const char *member, guint max_chars, char
   return TRUE;
 }
 
-static JsonNode *
-value_member(JsonObject *o, const char *name, GType type)
-{
-  JsonNode *n = o ? json_object_get_member(o, name) : NULL;
-  return n && JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == type ? n : NULL;
-}
-
-const char *
-wt_witness_json_string(JsonObject *o, const char *name, const char *def)
-{
-  JsonNode *n = value_member(o, name, G_TYPE_STRING);
-  return n ? json_node_get_string(n) : def;
-}
-
-gboolean
-wt_witness_json_bool(JsonObject *o, const char *name, gboolean def)
-{
-  JsonNode *n = value_member(o, name, G_TYPE_BOOLEAN);
-  return n ? json_node_get_boolean(n) : def;
-}
-
 gboolean
 wt_witness_id_check(const char *normal, GError **error)
 {

@@ -11,6 +11,8 @@
  */
 #pragma once
 
+#include "module_json.h"
+
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
@@ -39,11 +41,8 @@ gboolean wt_witness_id_check(const char *normal, GError **error);
 /* The first 3 and last 4 characters of @normal, '*' between (transfer full). */
 char *wt_witness_id_mask(const char *normal);
 
-/* The string (boolean) member @name of @o (transfer none), or @def when it
- * is missing or of another type: what clients and the engine send is read
- * without a critical warning, whatever its shape. @o may be NULL. */
-const char *wt_witness_json_string(JsonObject *o, const char *name, const char *def);
-gboolean wt_witness_json_bool(JsonObject *o, const char *name, gboolean def);
+/* Client and engine fields are read with module_json.h's typed reads
+ * (wt_module_json_string, wt_module_json_bool), whatever their shape. */
 
 /* "20261204": the local date of @now_ms (transfer full). */
 char *wt_witness_case_day(gint64 now_ms);

@@ -27,7 +27,7 @@ participant_in(JsonObject *status, const char *sub)
   for (guint i = 0; sub && people && i < json_array_get_length(people); i++) {
     JsonNode *n = json_array_get_element(people, i);
     JsonObject *o = JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
-    if (o && g_str_equal(wt_witness_json_string(o, "sub", ""), sub))
+    if (o && g_str_equal(wt_module_json_string(o, "sub", ""), sub))
       return o;
   }
   return NULL;
@@ -37,7 +37,7 @@ static gboolean
 recording_on(JsonObject *status)
 {
   JsonObject *rec = object_member(status, "recording");
-  return rec && g_str_equal(wt_witness_json_string(rec, "state", ""), "on");
+  return rec && g_str_equal(wt_module_json_string(rec, "state", ""), "on");
 }
 
 /* {"principal": {present, audio, video}, "agent": {…}} from a room_status
@@ -53,8 +53,8 @@ wt_witness_gate_recorded(const WtWitnessCase *c, JsonObject *status)
     JsonObject *r = object_member(found, "recorded");
     JsonObject *q = json_object_new();
     json_object_set_boolean_member(q, "present", found != NULL);
-    json_object_set_boolean_member(q, "audio", on && r && wt_witness_json_bool(r, "audio", FALSE));
-    json_object_set_boolean_member(q, "video", on && r && wt_witness_json_bool(r, "video", FALSE));
+    json_object_set_boolean_member(q, "audio", on && r && wt_module_json_bool(r, "audio", FALSE));
+    json_object_set_boolean_member(q, "video", on && r && wt_module_json_bool(r, "video", FALSE));
     json_object_set_object_member(out, wt_witness_party_name(p), q);
   }
   return out;
@@ -69,7 +69,7 @@ wt_witness_gate_missing(const WtWitnessCase *c, JsonObject *status)
   if (!recording_on(status)) {
     JsonObject *rec = object_member(status, "recording");
     return g_strdup_printf("the room is not being recorded (recording %s)",
-                           rec ? wt_witness_json_string(rec, "state", "off") : "off");
+                           rec ? wt_module_json_string(rec, "state", "off") : "off");
   }
   g_autoptr(JsonObject) by_party = wt_witness_gate_recorded(c, status);
   g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
