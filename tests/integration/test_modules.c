@@ -7,11 +7,22 @@
 
 #include "harness.h"
 
+/* A configuration loading tests/modules; @marker (may be NULL) is where hello
+ * writes "created" and "destroyed". */
 static char *
 modules_config(const char *marker, const char *extra)
 {
-  return g_strdup_printf("[modules]\ndir=%s\n%s\n[module.hello]\nmarker=%s\ngreeting=ni hao\n",
-                         g_getenv("WT_TEST_MODULES"), extra ? extra : "", marker);
+  g_autofree char *marker_line = marker ? g_strdup_printf("marker=%s\n", marker) : g_strdup("");
+  return g_strdup_printf("[modules]\ndir=%s\n%s\n[module.hello]\n%sgreeting=ni hao\n",
+                         g_getenv("WT_TEST_MODULES"), extra ? extra : "", marker_line);
+}
+
+/* witnessd with the test modules and @extra in [modules] (may be NULL). */
+static WtItDaemon *
+start_with_modules(const char *extra)
+{
+  g_autofree char *config = modules_config(NULL, extra);
+  return wt_it_daemon_start(config);
 }
 
 static char *
@@ -98,10 +109,7 @@ test_wrong_abi_named_is_fatal(void)
 static void
 test_requests_and_events(void)
 {
-  g_autofree char *tmp = wt_it_make_temp_dir();
-  g_autofree char *marker = g_build_filename(tmp, "marker", NULL);
-  g_autofree char *config = modules_config(marker, NULL);
-  g_autoptr(WtItDaemon) d = wt_it_daemon_start(config);
+  g_autoptr(WtItDaemon) d = start_with_modules(NULL);
   g_autofree char *amy_token = wt_it_mint(d, "applicant", "amy", NULL);
   g_autofree char *sam_token = wt_it_mint(d, "staff", "sam", NULL);
   g_autoptr(WtItWs) amy = wt_it_ws_hello(d, amy_token, NULL);
@@ -171,17 +179,13 @@ test_requests_and_events(void)
   g_assert_cmpuint(opened, ==, 3);
   g_assert_cmpuint(closed_amy, ==, 1);
   wt_it_daemon_stop_clean(d);
-  wt_it_rm_rf(tmp);
 }
 
 /* ID numbers are normalised, then hashed with the server's key; garbage refused. */
 static void
 test_id_number_hash(void)
 {
-  g_autofree char *tmp = wt_it_make_temp_dir();
-  g_autofree char *marker = g_build_filename(tmp, "marker", NULL);
-  g_autofree char *config = modules_config(marker, NULL);
-  g_autoptr(WtItDaemon) d = wt_it_daemon_start(config);
+  g_autoptr(WtItDaemon) d = start_with_modules(NULL);
   g_autofree char *token = wt_it_mint(d, "clerk", "cleo", NULL);
   g_autoptr(WtItWs) ws = wt_it_ws_hello(d, token, NULL);
   static const char *const same[] = {
@@ -215,17 +219,13 @@ test_id_number_hash(void)
     wt_it_assert_error(r, 30 + i, "bad-message");
   }
   wt_it_daemon_stop_clean(d);
-  wt_it_rm_rf(tmp);
 }
 
 /* The workflow clock moves only when configured to, and only for admins. */
 static void
 test_clock(void)
 {
-  g_autofree char *tmp = wt_it_make_temp_dir();
-  g_autofree char *marker = g_build_filename(tmp, "marker", NULL);
-  g_autofree char *fixed = modules_config(marker, NULL);
-  g_autoptr(WtItDaemon) d = wt_it_daemon_start(fixed);
+  g_autoptr(WtItDaemon) d = start_with_modules(NULL);
   g_autofree char *admin = wt_it_mint(d, "admin", "ada", NULL);
   g_autoptr(WtItWs) ws = wt_it_ws_hello(d, admin, NULL);
   g_autoptr(JsonObject) r = request(ws, 2,
@@ -234,8 +234,7 @@ test_clock(void)
   wt_it_assert_error(r, 2, "unavailable");
   wt_it_daemon_stop_clean(d);
 
-  g_autofree char *movable = modules_config(marker, "adjustable_clock=true");
-  g_autoptr(WtItDaemon) d2 = wt_it_daemon_start(movable);
+  g_autoptr(WtItDaemon) d2 = start_with_modules("adjustable_clock=true");
   g_autofree char *admin2 = wt_it_mint(d2, "admin", "ada", NULL);
   g_autofree char *staff2 = wt_it_mint(d2, "staff", "sam", NULL);
   g_autoptr(WtItWs) a = wt_it_ws_hello(d2, admin2, NULL);
@@ -260,7 +259,6 @@ test_clock(void)
   g_assert_cmpint(module_now, >=, 1800000000000);
   g_assert_cmpint(module_now, <, 1800000010000);
   wt_it_daemon_stop_clean(d2);
-  wt_it_rm_rf(tmp);
 }
 
 int
