@@ -26,7 +26,7 @@
 // A remote tile gets data-first-frame (ms since the page started) when its
 // first video frame is shown. For tests and the console, `window.witness`
 // holds the current {client, room}.
-import { openMedia as getLocalMedia } from './roomview.js';
+import { attachStream, openMedia as getLocalMedia } from './roomview.js';
 import { WitnessClient, wsUrlFor } from './witness.js';
 
 const TOKEN_KEY = 'witness.token';
@@ -351,17 +351,8 @@ function addRemoteTile({ participant, sub, role }) {
 }
 
 function showTrack({ participant, sub, role, stream }) {
-  const tile = addRemoteTile({ participant, sub, role });
-  const video = tile.querySelector('video');
-  if (video.srcObject === stream) return;
-  video.srcObject = stream;
-  const shown = (now) => {
-    tile.classList.add('live');
-    if (!tile.dataset.firstFrame) tile.dataset.firstFrame = String(Math.round(now));
-  };
-  if ('requestVideoFrameCallback' in video) video.requestVideoFrameCallback((now) => shown(now));
-  else video.addEventListener('loadeddata', () => shown(performance.now()), { once: true });
-  play(video);
+  const video = attachStream(addRemoteTile({ participant, sub, role }), stream);
+  if (video) play(video);
 }
 
 function clearRemoteTiles() {

@@ -38,6 +38,24 @@ export async function openMedia() {
   return null;
 }
 
+/**
+ * Shows @stream in @tile's <video>: the tile gets class `live` and
+ * data-first-frame (ms since the page started) at its first frame. Returns
+ * the video to play, or null when it already shows @stream.
+ */
+export function attachStream(tile, stream) {
+  const video = tile.querySelector('video');
+  if (video.srcObject === stream) return null;
+  video.srcObject = stream;
+  const shown = (now) => {
+    tile.classList.add('live');
+    if (!tile.dataset.firstFrame) tile.dataset.firstFrame = String(Math.round(now));
+  };
+  if ('requestVideoFrameCallback' in video) video.requestVideoFrameCallback((now) => shown(now));
+  else video.addEventListener('loadeddata', () => shown(performance.now()), { once: true });
+  return video;
+}
+
 export class RoomView {
   constructor(section, { client, i18n, staff = false }) {
     this.section = section;
@@ -273,16 +291,8 @@ export class RoomView {
   }
 
   _showTrack({ participant, sub, role, stream }) {
-    const tile = this._tile({ participant, sub, role });
-    const video = tile.querySelector('video');
-    if (video.srcObject === stream) return;
-    video.srcObject = stream;
-    const shown = (now) => {
-      tile.classList.add('live');
-      if (!tile.dataset.firstFrame) tile.dataset.firstFrame = String(Math.round(now));
-    };
-    if ('requestVideoFrameCallback' in video) video.requestVideoFrameCallback((now) => shown(now));
-    else video.addEventListener('loadeddata', () => shown(performance.now()), { once: true });
+    const video = attachStream(this._tile({ participant, sub, role }), stream);
+    if (!video) return;
     video.play().catch(() => {
       // No sound before a click: play muted rather than not at all.
       video.muted = true;
