@@ -217,7 +217,7 @@ search(WtArchive *a, WtModuleRequest *req)
   }
   q.include_deleted = wt_module_json_bool(body, "include_deleted", FALSE);
   q.limit = 50;
-  wt_archive_index_new(a);
+  wt_archive_index_catch_up(a);
   Search s = {&q, NULL};
   g_autoptr(GError) error = NULL;
   if (!wt_archive_db(a, search_body, &s, &error)) {

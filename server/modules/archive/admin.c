@@ -20,7 +20,7 @@ count_body(sqlite3 *sql, gpointer data, GError **error)
 static void
 overview(WtArchive *a, WtModuleRequest *req)
 {
-  wt_archive_index_new(a);
+  wt_archive_index_catch_up(a);
   JsonObject *r = json_object_new();
   json_object_set_array_member(r, "rooms", a->s->rooms_list(a->host));
   g_autoptr(GError) error = NULL;

@@ -236,6 +236,15 @@ wt_archive_index_new(WtArchive *a)
   return added;
 }
 
+void
+wt_archive_index_catch_up(WtArchive *a)
+{
+  if (!a->index_stale)
+    return;
+  a->index_stale = FALSE;
+  wt_archive_index_new(a);
+}
+
 /* ---- Retention ------------------------------------------------------------------------------ */
 
 static gboolean
@@ -445,8 +454,10 @@ archive_event(gpointer instance, const char *event, JsonObject *fields)
   if (!g_str_equal(state, "off") || !id)
     return;
   g_autoptr(GError) error = NULL;
-  if (!wt_archive_index_one(a, id, &error))
+  if (!wt_archive_index_one(a, id, &error)) {
     g_warning("archive: recording %s sealed but not indexed yet: %s", id, error->message);
+    a->index_stale = TRUE; /* the next search looks through the archive */
+  }
 }
 
 static const WtModule archive_module = {

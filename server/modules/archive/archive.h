@@ -146,7 +146,8 @@ struct _WtArchive {
   WtModuleHost *host;
   const WtModuleServices *s;
   char *archive_dir;
-  char *export_dir; /* where the engine writes exports (pruned by the sweep) */
+  gboolean index_stale; /* a sealed recording could not be indexed from its event */
+  char *export_dir;     /* where the engine writes exports (pruned by the sweep) */
   guint default_days;
   guint url_ttl_s;
   guint export_keep_s;
@@ -165,6 +166,10 @@ guint wt_archive_days_for(WtArchive *a, const char *business);
 /* Indexes every sealed recording under the archive that has no row yet;
  * returns how many it added. */
 guint wt_archive_index_new(WtArchive *a);
+/* wt_archive_index_new() only when an event's indexing failed since the
+ * last look (recordings are indexed from their `recording` off events and
+ * at start-up, so a search need not list the whole archive each time). */
+void wt_archive_index_catch_up(WtArchive *a);
 /* Indexes recording @id now (after its seal). */
 gboolean wt_archive_index_one(WtArchive *a, const char *id, GError **error);
 /* Deletes what is due; returns the ids deleted (transfer full). */
