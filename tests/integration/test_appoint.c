@@ -75,6 +75,14 @@ test_window_missed_cancel_restart(void)
   wt_it_assert_error(full, 2, "full");
   g_autoptr(JsonObject) b2 = call(bob, 3, "appoint", "book", f2);
   gint64 bobs = json_object_get_int_member(wt_it_assert_result(b2, 3), "appointment");
+  /* The same weekday and time a year on is on the grid but beyond days_ahead: refused. */
+  gint64 last = json_object_get_int_member(
+      json_array_get_object_element(slots, json_array_get_length(slots) - 1), "start_ms");
+  g_autofree char *far = g_strdup_printf("\"business\":\"transfer\",\"start_ms\":%" G_GINT64_FORMAT,
+                                         last + 52 * 7 * 24 * 60 * MIN_MS);
+  g_autoptr(JsonObject) too_far = call(bob, 20, "appoint", "book", far);
+  wt_it_assert_error(too_far, 20, "too-early");
+  g_assert_nonnull(strstr(wt_it_get_string(too_far, "reason"), "days ahead"));
 
   /* T-16 min: too early, the reason says when it opens. (The workflow clock
    * keeps running after it is set, so the exact millisecond is the unit

@@ -131,6 +131,36 @@ test_slots(void)
   g_assert_false(wt_appoint_is_slot(&cfg, local_ms(2026, 12, 7, 9, 0) + 1));
 }
 
+/* A booking is taken only for a slot the list offers: days_ahead holds on book too
+ * (before, any slot on the grid was booked, years ahead). */
+static void
+test_offer(void)
+{
+  WtAppointConfig cfg;
+  g_assert_true(parse(&cfg, NULL, "days_ahead", "2", NULL));
+  gint64 saturday8 = local_ms(2026, 12, 5, 8, 0);
+  /* Today + 2 is Monday: its last slot is offered, Tuesday's first is not. */
+  g_assert_cmpint(wt_appoint_offer_at(&cfg, local_ms(2026, 12, 7, 16, 30), saturday8), ==,
+                  WT_APPOINT_OFFERED);
+  g_assert_cmpint(wt_appoint_offer_at(&cfg, local_ms(2026, 12, 8, 9, 0), saturday8), ==,
+                  WT_APPOINT_TOO_FAR_AHEAD);
+  g_assert_cmpint(wt_appoint_offer_at(&cfg, local_ms(2027, 12, 6, 9, 0), saturday8), ==,
+                  WT_APPOINT_TOO_FAR_AHEAD);
+  g_assert_cmpint(wt_appoint_offer_at(&cfg, local_ms(2026, 12, 7, 9, 15), saturday8), ==,
+                  WT_APPOINT_NOT_A_SLOT);
+  gint64 monday10 = local_ms(2026, 12, 7, 10, 0);
+  g_assert_cmpint(wt_appoint_offer_at(&cfg, local_ms(2026, 12, 7, 10, 0), monday10), ==,
+                  WT_APPOINT_STARTED);
+  g_assert_cmpint(wt_appoint_offer_at(&cfg, local_ms(2026, 12, 7, 10, 30), monday10), ==,
+                  WT_APPOINT_OFFERED);
+  /* Every slot the list gives is offered. */
+  g_autoptr(GArray) s = wt_appoint_slots(&cfg, WT_APPOINT_TRANSFER, saturday8);
+  g_assert_cmpuint(s->len, ==, 16);
+  for (guint i = 0; i < s->len; i++)
+    g_assert_cmpint(wt_appoint_offer_at(&cfg, g_array_index(s, gint64, i), saturday8), ==,
+                    WT_APPOINT_OFFERED);
+}
+
 static void
 test_checkin_window(void)
 {
@@ -229,6 +259,7 @@ main(int argc, char **argv)
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/appoint/settings", test_settings);
   g_test_add_func("/appoint/slots", test_slots);
+  g_test_add_func("/appoint/offer", test_offer);
   g_test_add_func("/appoint/checkin-window", test_checkin_window);
   g_test_add_func("/appoint/capacity", test_capacity);
   return g_test_run();

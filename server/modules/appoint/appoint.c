@@ -225,13 +225,21 @@ do_book(Appoint *a, WtModuleRequest *req, const WtIdentity *who)
     a->s->reply_error(a->host, req, "unavailable", "this business type takes no appointments");
     return;
   }
-  if (!wt_appoint_is_slot(&a->cfg, start)) {
+  switch (wt_appoint_offer_at(&a->cfg, start, t)) {
+  case WT_APPOINT_NOT_A_SLOT:
     a->s->reply_error(a->host, req, "not-found", "no slot starts at that time");
     return;
-  }
-  if (start <= t) {
+  case WT_APPOINT_STARTED:
     a->s->reply_error(a->host, req, "too-late", "that slot has started already");
     return;
+  case WT_APPOINT_TOO_FAR_AHEAD: {
+    g_autofree char *why =
+        g_strdup_printf("slots are booked at most %d days ahead", a->cfg.days_ahead);
+    a->s->reply_error(a->host, req, "too-early", why);
+    return;
+  }
+  case WT_APPOINT_OFFERED:
+    break;
   }
   g_autoptr(WtAppointment) ap = g_new0(WtAppointment, 1);
   ap->sub = g_strdup(who->sub);

@@ -217,6 +217,20 @@ wt_appoint_is_slot(const WtAppointConfig *cfg, gint64 start_ms)
          (m - cfg->open_min) % cfg->slot_minutes == 0;
 }
 
+WtAppointOffer
+wt_appoint_offer_at(const WtAppointConfig *cfg, gint64 start_ms, gint64 now_ms)
+{
+  if (!wt_appoint_is_slot(cfg, start_ms))
+    return WT_APPOINT_NOT_A_SLOT;
+  if (start_ms <= now_ms)
+    return WT_APPOINT_STARTED;
+  gint64 offset = cfg->utc_offset_minutes * MINUTE_MS;
+  gint64 today = floor_div(now_ms + offset, DAY_MS);
+  if (floor_div(start_ms + offset, DAY_MS) > today + cfg->days_ahead)
+    return WT_APPOINT_TOO_FAR_AHEAD;
+  return WT_APPOINT_OFFERED;
+}
+
 gint64
 wt_appoint_checkin_opens_ms(const WtAppointConfig *cfg, gint64 start_ms)
 {

@@ -65,6 +65,15 @@ gboolean wt_appoint_config_parse(WtAppointConfig *cfg,
 GArray *wt_appoint_slots(const WtAppointConfig *cfg, WtAppointType type, gint64 now_ms);
 /* TRUE when @start_ms starts a slot (on an open day, on the grid). */
 gboolean wt_appoint_is_slot(const WtAppointConfig *cfg, gint64 start_ms);
+/* Where a slot start stands against what is offered at @now_ms: the offer is
+ * wt_appoint_slots' (after now, up to the end of local day today + days_ahead). */
+typedef enum {
+  WT_APPOINT_OFFERED,
+  WT_APPOINT_NOT_A_SLOT,
+  WT_APPOINT_STARTED,
+  WT_APPOINT_TOO_FAR_AHEAD,
+} WtAppointOffer;
+WtAppointOffer wt_appoint_offer_at(const WtAppointConfig *cfg, gint64 start_ms, gint64 now_ms);
 /* When check-in opens and closes for a slot starting at @start_ms. */
 gint64 wt_appoint_checkin_opens_ms(const WtAppointConfig *cfg, gint64 start_ms);
 gint64 wt_appoint_checkin_closes_ms(const WtAppointConfig *cfg, gint64 start_ms);
