@@ -29,7 +29,7 @@ let admin; // an admin's console page: sets the workflow clock
 before(async () => {
   server = await startWitnessd({
     config: '[modules]\nload=appoint\nadjustable_clock=true\n' +
-      '[module.appoint]\ncapacity=2\ncapacity_lost-certificate=1\n[liveness]\nenabled=false\n',
+      '[module.appoint]\ncapacity=2\ncapacity_lost-certificate=1\n',
   });
   [applicants, staff] = await Promise.all([launchChromium(), launchChromium()]);
   admin = await openAs(server, staff, { page: 'console', role: 'admin', sub: 'admin-1' });

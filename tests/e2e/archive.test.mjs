@@ -43,7 +43,7 @@ before(async () => {
   await symlink(join(MODULES, 'archive.so'), join(modulesDir, 'archive.so'));
   await symlink(join(TEST_MODULES, 'hello.so'), join(modulesDir, 'hello.so'));
   server = await startWitnessd({
-    config: `[recording]\nsegment_seconds=4\n[liveness]\nenabled=false\n[modules]\ndir=${modulesDir}\n`,
+    config: `[recording]\nsegment_seconds=4\n[modules]\ndir=${modulesDir}\n`,
   });
   browser = await launchChromium({
     args: [

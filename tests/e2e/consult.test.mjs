@@ -27,7 +27,7 @@ let staff;
 
 before(async () => {
   server = await startWitnessd({
-    config: '[modules]\nload=consult\n[module.consult]\ndefault_handle_seconds=240\n[liveness]\nenabled=false\n',
+    config: '[modules]\nload=consult\n[module.consult]\ndefault_handle_seconds=240\n',
   });
   [applicants, staff] = await Promise.all([launchChromium(), launchChromium()]);
 });

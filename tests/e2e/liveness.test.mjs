@@ -28,7 +28,7 @@ let server;
 const browsers = {};
 
 before(async () => {
-  server = await startWitnessd({ config: '[recording]\nsegment_seconds=10\n' });
+  server = await startWitnessd({ config: '[recording]\nsegment_seconds=10\n', liveness: true });
   for (const clip of ['live', 'photo']) {
     browsers[clip] = await launchChromium({
       args: fakeMediaArgs({

@@ -83,6 +83,7 @@ before(async () => {
   server = await startWitnessd({
     config: `[recording]\nsegment_seconds=10\n[notary]\nurl=${backend.url}/seals\n` +
       '[modules]\nload=witness,archive\n[module.witness]\nmax_guesses=3\n',
+    liveness: true,
   });
   const face = fakeMediaArgs({
     video: join(FIXTURES, 'applicant-live.mjpeg'),
@@ -499,7 +500,7 @@ test('signing and consent marks are refused while the agent sends audio only; st
 
 test('a recording that cannot start: staff are told and the session waits', async () => {
   const full = await startWitnessd({
-    config: '[recording]\nmin_free_mb=1048576\n[modules]\nload=witness\n[liveness]\nenabled=false\n',
+    config: '[recording]\nmin_free_mb=1048576\n[modules]\nload=witness\n',
   });
   try {
     const principal = await hall(browsers.principal, 'principal-3', full);

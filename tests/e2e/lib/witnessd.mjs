@@ -22,6 +22,10 @@ const STARTUP_TIMEOUT_MS = 20000;
 
 /**
  * Starts witnessd, with @config (key-file text) as its --config when given.
+ * Liveness checks are off unless @liveness: they are the heaviest load a test
+ * server carries (GStreamer and OpenCV under the sanitizers) and only tests
+ * about them need them; on a 2-core machine they starved the browsers of
+ * the tests beside them.
  * Resolves with a handle:
  *   url      "http://127.0.0.1:PORT"
  *   dataDir  its temporary data folder
@@ -30,19 +34,16 @@ const STARTUP_TIMEOUT_MS = 20000;
  *   kill()   SIGKILL if it is still running (for cleanup after a failure)
  *   cleanup() removes the data folder (and the config file)
  */
-export async function startWitnessd({ args = [], config = null } = {}) {
+export async function startWitnessd({ args = [], config = null, liveness = false } = {}) {
   const root = await mkdtemp(join(tmpdir(), 'witness-e2e-'));
   const dataDir = join(root, 'data');
-  const configArgs = [];
-  if (config) {
-    const file = join(root, 'witness.conf');
-    await writeFile(file, config);
-    configArgs.push('--config', file);
-  }
+  const file = join(root, 'witness.conf');
+  await writeFile(file, (config ?? '') + (liveness ? '' : '\n[liveness]\nenabled=false\n'));
+  const configArgs = ['--config', file];
   // Liveness checks start GStreamer, and GLib then leaks its first quark block; lsan.supp
-  // names it by a frame that only complete stacks show (slow unwinding).
+  // names it by a frame that only complete stacks show (slow unwinding, slower everywhere).
   const env = { ...process.env };
-  if (env.ASAN_OPTIONS !== undefined) env.ASAN_OPTIONS += ':fast_unwind_on_malloc=0';
+  if (liveness && env.ASAN_OPTIONS !== undefined) env.ASAN_OPTIONS += ':fast_unwind_on_malloc=0';
   const proc = spawn(WITNESSD, [...configArgs, '--data', dataDir, '--http-port', '0', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env,
