@@ -210,6 +210,37 @@ play_and_export(WtItDaemon *d, WtItWs *clerk, const char *id)
   g_assert_nonnull(strstr(listing, ".webm\n"));
 }
 
+/* Six exports asked at once by one clerk: at most exports_at_once (2) are
+ * written at a time; the rest are refused `busy` (before, all six were
+ * written, each a full copy of the recording). Every request is answered. */
+static void
+exports_at_once(WtItWs *clerk, const char *id)
+{
+  enum { ASKED = 6 };
+  for (int i = 0; i < ASKED; i++) {
+    g_autofree char *text = g_strdup_printf(
+        "{\"type\":\"request\",\"id\":%d,\"module\":\"archive\",\"action\":\"export\","
+        "\"recording\":\"%s\"}",
+        900 + i, id);
+    g_assert_true(wt_it_ws_send(clerk, text));
+  }
+  guint written = 0, busy = 0;
+  while (written + busy < ASKED) {
+    g_autoptr(JsonObject) o = wt_it_ws_recv(clerk);
+    const char *type = wt_it_get_string(o, "type");
+    if (g_strcmp0(type, "result") == 0) {
+      written++;
+    } else if (g_strcmp0(type, "error") == 0) {
+      g_assert_cmpstr(wt_it_get_string(o, "code"), ==, "busy");
+      g_assert_nonnull(strstr(wt_it_get_string(o, "reason"), "2 exports of yours"));
+      busy++;
+    }
+  }
+  g_test_message("exports asked at once: %d, written %u, refused busy %u", ASKED, written, busy);
+  g_assert_cmpuint(written, >=, 2);
+  g_assert_cmpuint(busy, >=, 1);
+}
+
 static void
 test_archive(void)
 {
@@ -295,6 +326,7 @@ test_archive(void)
       json_object_get_object_member(only_result(again), "verify"), "ok"));
 
   play_and_export(d, clerk, id);
+  exports_at_once(clerk, id);
 
   /* The admin's overview. */
   g_autoptr(JsonObject) overview = ok(admin, "\"module\":\"archive\",\"action\":\"overview\"");
@@ -371,7 +403,7 @@ test_bad_setting(void)
 {
   g_autofree char *mods = modules_dir();
   const char *bad[] = {"retention_days=0", "retention_days_transfer=ten", "url_ttl_s=5",
-                       "sweep_s=0"};
+                       "sweep_s=0", "exports_at_once=0"};
   for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
     g_autofree char *config =
         g_strdup_printf("[modules]\ndir=%s\n[module.archive]\n%s\n", mods, bad[i]);

@@ -454,7 +454,19 @@ typedef struct {
   WtArchive *a;
   WtModuleRequest *req;
   char *id;
+  char *sub; /* who asked: counted in a->exporting until the tar is written */
 } Export;
+
+/* One more (@delta 1) or one fewer (-1) export being written for @sub. */
+static void
+count_export(WtArchive *a, const char *sub, int delta)
+{
+  guint n = GPOINTER_TO_UINT(g_hash_table_lookup(a->exporting, sub)) + delta;
+  if (n == 0)
+    g_hash_table_remove(a->exporting, sub);
+  else
+    g_hash_table_insert(a->exporting, g_strdup(sub), GUINT_TO_POINTER(n));
+}
 
 /* The engine wrote the tar (on its own thread); back on the main thread. */
 static void
@@ -462,6 +474,7 @@ export_done(JsonObject *result, const GError *error, gpointer data)
 {
   Export *x = data;
   WtArchive *a = x->a;
+  count_export(a, x->sub, -1);
   if (!result) {
     g_warning("archive: recording %s: export failed: %s", x->id, error->message);
     a->s->reply_error(a->host, x->req, "internal", "the export could not be written");
@@ -492,6 +505,7 @@ export_done(JsonObject *result, const GError *error, gpointer data)
     }
   }
   g_free(x->id);
+  g_free(x->sub);
   g_free(x);
 }
 
@@ -512,10 +526,21 @@ static void export(WtArchive *a, WtModuleRequest *req)
     a->s->reply_error(a->host, req, "unavailable", "this server cannot export recordings");
     return;
   }
+  /* Each export is a full copy of a recording on disk, written on a thread:
+   * one person cannot start them without end. */
+  const char *sub = a->s->request_identity(req)->sub;
+  if (GPOINTER_TO_UINT(g_hash_table_lookup(a->exporting, sub)) >= a->exports_at_once) {
+    g_autofree char *why = g_strdup_printf(
+        "%u exports of yours are being written; ask again when one is done", a->exports_at_once);
+    a->s->reply_error(a->host, req, "busy", why);
+    return;
+  }
   Export *x = g_new0(Export, 1);
   x->a = a;
   x->req = req;
   x->id = g_strdup(id);
+  x->sub = g_strdup(sub);
+  count_export(a, sub, +1);
   a->s->export_recording(a->host, id, export_done, x);
 }
 

@@ -9,6 +9,7 @@
  *   retention_days_<business>    the same for one business type of case
  *   url_ttl_s                    life of a media or export URL (300)
  *   export_keep_s                how long an export tar is kept (86400)
+ *   exports_at_once              exports one person may have being written (2)
  *   sweep_s                      seconds between retention sweeps (3600)
  */
 #include <errno.h>
@@ -98,6 +99,7 @@ read_settings(WtArchive *a, GError **error)
   }
   if (!read_uint(a, "url_ttl_s", 10, 3600, 300, &a->url_ttl_s, error) ||
       !read_uint(a, "export_keep_s", 60, 30 * 86400, 86400, &a->export_keep_s, error) ||
+      !read_uint(a, "exports_at_once", 1, 16, 2, &a->exports_at_once, error) ||
       !read_uint(a, "sweep_s", 1, 7 * 86400, 3600, &a->sweep_s, error))
     return FALSE;
   a->archive_dir = g_strdup(a->s->archive_dir(a->host));
@@ -400,6 +402,7 @@ archive_create(WtModuleHost *host, const WtModuleServices *s, GError **error)
   a->s = s;
   a->verifying =
       g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_ptr_array_unref);
+  a->exporting = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   if (!read_settings(a, error)) {
     archive_destroy(a);
     return NULL;
@@ -424,6 +427,7 @@ archive_destroy(gpointer instance)
     g_critical("archive: destroyed with %u recording(s) still being verified",
                g_hash_table_size(a->verifying));
   g_hash_table_unref(a->verifying);
+  g_hash_table_unref(a->exporting);
   g_free(a->archive_dir);
   g_free(a->export_dir);
   g_free(a);

@@ -157,6 +157,10 @@ struct _WtArchive {
   /* Recordings being verified for views (actions.c): id -> GPtrArray of the
    * WtModuleRequest* waiting for the result. */
   GHashTable *verifying;
+  /* Exports being written (actions.c): the token's sub -> how many
+   * (GUINT_TO_POINTER); at most exports_at_once each. */
+  GHashTable *exporting;
+  guint exports_at_once;
 };
 
 /* The retention of @business in days: [module.archive] retention_days_<business>,
