@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -417,6 +418,18 @@ WtItDaemon *
 wt_it_daemon_start(const char *config)
 {
   WtItDaemon *d = wt_it_daemon_new(config);
+  g_autoptr(GError) error = NULL;
+  wt_it_daemon_spawn(d, &error);
+  g_assert_no_error(error);
+  return d;
+}
+
+WtItDaemon *
+wt_it_daemon_restart(WtItDaemon *old, const char *config)
+{
+  WtItDaemon *d = wt_it_daemon_new(config);
+  wt_it_rm_rf(wt_it_daemon_data_dir(d));
+  g_assert_cmpint(rename(wt_it_daemon_data_dir(old), wt_it_daemon_data_dir(d)), ==, 0);
   g_autoptr(GError) error = NULL;
   wt_it_daemon_spawn(d, &error);
   g_assert_no_error(error);

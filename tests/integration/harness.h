@@ -71,6 +71,10 @@ void wt_it_daemon_add_arg(WtItDaemon *d, const char *arg);
 gboolean wt_it_daemon_spawn(WtItDaemon *d, GError **error);
 /* wt_it_daemon_new() + wt_it_daemon_spawn(), failing the test when it does not start. */
 WtItDaemon *wt_it_daemon_start(const char *config);
+/* A restart: a new witnessd with @config started on @old's data folder (moved
+ * into the new one's place; @old must have stopped), failing the test when it
+ * does not start. */
+WtItDaemon *wt_it_daemon_restart(WtItDaemon *old, const char *config);
 
 /* Starts @d expecting it to refuse to start: asserts it never printed its
  * listening line and left no sanitizer report, and returns its exit code.

@@ -120,12 +120,7 @@ test_window_missed_cancel_restart(void)
   wt_it_daemon_stop_clean(d);
 
   /* After a restart bob's appointment is still booked. */
-  g_autoptr(WtItDaemon) d2 = wt_it_daemon_new(CONFIG);
-  g_autofree char *data2 = g_strdup(wt_it_daemon_data_dir(d2));
-  wt_it_rm_rf(data2);
-  g_assert_cmpint(rename(wt_it_daemon_data_dir(d), data2), ==, 0);
-  g_autoptr(GError) error = NULL;
-  g_assert_true(wt_it_daemon_spawn(d2, &error));
+  g_autoptr(WtItDaemon) d2 = wt_it_daemon_restart(d, CONFIG);
   g_autofree char *bt2 = wt_it_mint(d2, "applicant", "bob", NULL);
   g_autoptr(WtItWs) bob2 = wt_it_ws_hello(d2, bt2, NULL);
   g_autoptr(JsonObject) l2 = call(bob2, 2, "appoint", "list", NULL);

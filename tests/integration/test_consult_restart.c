@@ -81,12 +81,7 @@ test_queue_survives_restart(void)
   wt_it_ws_free(g_steal_pointer(&sam));
 
   /* Same data, a short grace period this time. */
-  g_autoptr(WtItDaemon) d2 = wt_it_daemon_new(CONFIG("8"));
-  g_autofree char *data2 = g_strdup(wt_it_daemon_data_dir(d2));
-  wt_it_rm_rf(data2);
-  g_assert_cmpint(rename(wt_it_daemon_data_dir(d), data2), ==, 0);
-  g_autoptr(GError) error = NULL;
-  g_assert_true(wt_it_daemon_spawn(d2, &error));
+  g_autoptr(WtItDaemon) d2 = wt_it_daemon_restart(d, CONFIG("8"));
 
   /* cat and eve come back at once: amy's call went back to the front. */
   g_autoptr(WtItWs) c2 = applicant(d2, "cat");

@@ -73,12 +73,7 @@ test_load_and_unload(void)
 
   /* The module's table outlives the process. */
   g_autofree char *config2 = g_strdup_printf("%s", config);
-  g_autoptr(WtItDaemon) d2 = wt_it_daemon_new(config2);
-  g_autofree char *data2 = g_strdup(wt_it_daemon_data_dir(d2));
-  wt_it_rm_rf(data2);
-  g_assert_cmpint(rename(wt_it_daemon_data_dir(d), data2), ==, 0);
-  g_autoptr(GError) error = NULL;
-  g_assert_true(wt_it_daemon_spawn(d2, &error));
+  g_autoptr(WtItDaemon) d2 = wt_it_daemon_restart(d, config2);
   g_autofree char *token2 = wt_it_mint(d2, "applicant", "amy", NULL);
   g_autoptr(WtItWs) ws2 = wt_it_ws_hello(d2, token2, NULL);
   g_autoptr(JsonObject) r3 = request(ws2, 4, "\"module\":\"hello\",\"action\":\"greet\"");

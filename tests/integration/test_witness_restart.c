@@ -96,12 +96,7 @@ test_cases_survive_restart(void)
   wt_it_ws_free(g_steal_pointer(&al));
   wt_it_ws_free(g_steal_pointer(&sam));
 
-  g_autoptr(WtItDaemon) d2 = wt_it_daemon_new(CONFIG);
-  g_autofree char *data2 = g_strdup(wt_it_daemon_data_dir(d2));
-  wt_it_rm_rf(data2);
-  g_assert_cmpint(rename(wt_it_daemon_data_dir(d), data2), ==, 0);
-  g_autoptr(GError) error = NULL;
-  g_assert_true(wt_it_daemon_spawn(d2, &error));
+  g_autoptr(WtItDaemon) d2 = wt_it_daemon_restart(d, CONFIG);
 
   g_autoptr(WtItWs) pam2 = as(d2, "applicant", "pam");
   g_autoptr(WtItWs) al2 = as(d2, "applicant", "al");
@@ -144,7 +139,8 @@ test_cases_survive_restart(void)
   /* Nothing in plain in the database (nor its write-ahead log); the masked number is there. */
   gboolean masked = FALSE;
   for (guint i = 0; i < 2; i++) {
-    g_autofree char *db_path = g_build_filename(data2, i ? "witness.db-wal" : "witness.db", NULL);
+    g_autofree char *db_path =
+        g_build_filename(wt_it_daemon_data_dir(d2), i ? "witness.db-wal" : "witness.db", NULL);
     g_autofree char *db = NULL;
     gsize db_len = 0;
     if (!g_file_get_contents(db_path, &db, &db_len, NULL))

@@ -422,6 +422,54 @@ test_bad_setting(void)
   wt_it_rm_rf(mods);
 }
 
+/* A tampered audit log is reported to the clerk (intact false, the row it
+ * breaks at) and logged as a warning; the server goes on serving. */
+static void
+test_tampered_audit(void)
+{
+  g_autofree char *mods = modules_dir();
+  g_autofree char *config = g_strdup_printf("[modules]\ndir=%s\n", mods);
+  g_autoptr(WtItDaemon) d = wt_it_daemon_start(config);
+  g_autofree char *token = wt_it_mint(d, "clerk", "clerk-1", NULL);
+  g_autoptr(WtItWs) clerk = wt_it_ws_hello(d, token, NULL);
+  for (int i = 0; i < 3; i++) { /* three audit rows */
+    g_autoptr(JsonObject) none =
+        ok(clerk, "\"module\":\"archive\",\"action\":\"search\",\"case_number\":\"x\"");
+  }
+  g_clear_pointer(&clerk, wt_it_ws_free);
+  wt_it_daemon_stop_clean(d);
+
+  /* Someone with the database file changes the second row behind the triggers. */
+  g_autofree char *db = g_build_filename(wt_it_daemon_data_dir(d), "witness.db", NULL);
+  const char *argv[] = {"/usr/bin/python3", "-c",
+                        "import sqlite3, sys\n"
+                        "c = sqlite3.connect(sys.argv[1])\n"
+                        "c.execute('DROP TRIGGER archive_audit_no_update')\n"
+                        "c.execute(\"UPDATE archive_audit SET actor = 'mallory' WHERE seq = 2\")\n"
+                        "c.commit()\n",
+                        db, NULL};
+  g_autofree char *err = NULL;
+  g_assert_cmpint(wt_it_run(argv, NULL, 30000, NULL, &err), ==, 0);
+
+  g_autoptr(WtItDaemon) d2 = wt_it_daemon_restart(d, config);
+  g_autofree char *token2 = wt_it_mint(d2, "clerk", "clerk-1", NULL);
+  g_autoptr(WtItWs) clerk2 = wt_it_ws_hello(d2, token2, NULL);
+  g_autoptr(JsonObject) audit = ok(clerk2, "\"module\":\"archive\",\"action\":\"audit\"");
+  g_assert_false(json_object_get_boolean_member(audit, "intact"));
+  g_assert_cmpint(json_object_get_int_member(audit, "broken_at"), ==, 2);
+  /* Still serving: the next request is answered, and it stops cleanly. */
+  g_autoptr(JsonObject) none =
+      ok(clerk2, "\"module\":\"archive\",\"action\":\"search\",\"case_number\":\"x\"");
+  g_assert_cmpuint(json_array_get_length(json_object_get_array_member(none, "results")), ==, 0);
+  g_autofree char *log = wt_it_daemon_log(d2);
+  /* A warning: tampering is an alarm for the operators, not a bug in witnessd. */
+  g_assert_nonnull(strstr(log, "warning witness-archive: archive: the audit log does not verify "
+                               "from row 2"));
+  g_clear_pointer(&clerk2, wt_it_ws_free);
+  wt_it_daemon_stop_clean(d2);
+  wt_it_rm_rf(mods);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -432,6 +480,7 @@ main(int argc, char **argv)
   clip_dir = argv[2];
   modules_build_dir = argv[3];
   g_test_add_func("/archive/bad-setting", test_bad_setting);
+  g_test_add_func("/archive/tampered-audit", test_tampered_audit);
   g_test_add_func("/archive/clerk-retrieval", test_archive);
   return wt_it_run_tests();
 }
