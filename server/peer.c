@@ -313,12 +313,16 @@ on_gathering_done(NiceAgent *agent, guint stream, gpointer user_data)
   peer->callbacks.local_candidate(peer, NULL, peer->user_data);
 }
 
-/* libnice (0.1.21) reports FAILED on a connected pair when one consent check
- * has gone unanswered for about 10 s, where RFC 7675 allows 30 s; a client
- * whose CPU stalls for a few seconds gets there while its media still
- * arrives. Once connected, that alone does not end the peer: media keeps
- * going both ways on the selected pair, and the silence watchdog ends a peer
- * from which nothing arrives any more. */
+/* libnice (0.1.21) checks consent every ~5 s and reports FAILED on the
+ * selected pair when no answer has come for 10 s (50 s without the consent
+ * freshness option), where RFC 7675 allows 30 s; a client whose CPU stalls
+ * for a few seconds gets there while its media still arrives. libnice then
+ * still delivers what arrives on the pair but refuses to send on it, and may
+ * or may not report the pair working again once checks are answered (the
+ * controlled side does when the other's check comes; the controlling side
+ * stays FAILED). Once connected, that alone does not end the peer: media
+ * keeps going both ways on the selected pair (refresh_direct()), and the
+ * silence watchdog ends a peer from which nothing arrives any more. */
 static void
 consent_lost(WtPeer *peer)
 {
