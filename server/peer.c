@@ -45,6 +45,9 @@ struct _WtPeer {
   WtSrtpProfile profile;
 
   gint64 created_us, last_rx_us;
+  /* When libnice last reported FAILED while we were connected (see
+   * on_component_state()); 0 while ICE is fine. */
+  gint64 consent_lost_us;
   GSource *watchdog;
   GSource *failure_idle;
   char *failure;
@@ -205,6 +208,12 @@ on_receive(NiceAgent *agent, guint stream, guint component, guint len, gchar *bu
 static void
 refresh_direct(WtPeer *peer, guint ice_state)
 {
+  /* After a consent loss libnice refuses to send ("consent revoked"), but the
+   * pair's socket is still there: keep using it until ICE is back. (A relayed
+   * or TCP pair has no direct path, so sending to it stops meanwhile.) */
+  if (peer->consent_lost_us && ice_state != NICE_COMPONENT_STATE_CONNECTED &&
+      ice_state != NICE_COMPONENT_STATE_READY)
+    return;
   g_clear_object(&peer->direct_socket);
   peer->direct_fd = -1;
   if (ice_state != NICE_COMPONENT_STATE_CONNECTED && ice_state != NICE_COMPONENT_STATE_READY)
@@ -304,17 +313,48 @@ on_gathering_done(NiceAgent *agent, guint stream, gpointer user_data)
   peer->callbacks.local_candidate(peer, NULL, peer->user_data);
 }
 
+/* libnice (0.1.21) checks consent every ~5 s and reports FAILED on the
+ * selected pair when no answer has come for 10 s (50 s without the consent
+ * freshness option), where RFC 7675 allows 30 s; a client whose CPU stalls
+ * for a few seconds gets there while its media still arrives. libnice then
+ * still delivers what arrives on the pair but refuses to send on it, and may
+ * or may not report the pair working again once checks are answered (the
+ * controlled side does when the other's check comes; the controlling side
+ * stays FAILED). Once connected, that alone does not end the peer: media
+ * keeps going both ways on the selected pair (refresh_direct()), and the
+ * silence watchdog ends a peer from which nothing arrives any more. */
+static void
+consent_lost(WtPeer *peer)
+{
+  if (peer->consent_lost_us)
+    return;
+  peer->consent_lost_us = g_get_monotonic_time();
+  g_warning("%s: ICE consent lost: libnice reports the pair failed (a consent check "
+            "unanswered for about 10 s); keeping the peer on that pair while its media "
+            "arrives, it ends after %u s with nothing from it",
+            peer->log_prefix, peer->config.silence_timeout_s);
+}
+
 static void
 on_component_state(NiceAgent *agent, guint stream, guint component, guint state, gpointer user_data)
 {
   WtPeer *peer = user_data;
+  if (state == NICE_COMPONENT_STATE_FAILED && peer->state == PEER_CONNECTED) {
+    consent_lost(peer);
+    return;
+  }
   refresh_direct(peer, state);
   if (peer->state == PEER_FAILED)
     return;
+  gboolean up = state == NICE_COMPONENT_STATE_CONNECTED || state == NICE_COMPONENT_STATE_READY;
   if (state == NICE_COMPONENT_STATE_FAILED) {
     peer_fail(peer, "ICE failed: no candidate pair works");
-  } else if ((state == NICE_COMPONENT_STATE_CONNECTED || state == NICE_COMPONENT_STATE_READY) &&
-             peer->state == PEER_NEW) {
+  } else if (up && peer->consent_lost_us) {
+    g_message("%s: ICE consent answered again, %.1f s after libnice reported the pair failed",
+              peer->log_prefix,
+              (g_get_monotonic_time() - peer->consent_lost_us) / (double)G_USEC_PER_SEC);
+    peer->consent_lost_us = 0; /* refresh_direct() above took the pair afresh */
+  } else if (up && peer->state == PEER_NEW) {
     peer->state = PEER_ICE_CONNECTED;
     g_debug("%s: ICE connected", peer->log_prefix);
     start_dtls_if_ready(peer);

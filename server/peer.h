@@ -7,10 +7,13 @@
  * "candidate:…" strings, and receives decrypted RTP/RTCP in callbacks.
  *
  * Lifecycle: NEW → (ICE checks) → ICE connected → DTLS → CONNECTED, or FAILED
- * at any point (ICE failure, DTLS failure or fingerprint mismatch, no
- * connection within the connect timeout, or nothing received for the silence
- * timeout once connected). DTLS datagrams are accepted only once ICE has a
- * validated pair; earlier ones are held (a few) and replayed then.
+ * at any point (ICE failure before CONNECTED, DTLS failure or fingerprint
+ * mismatch, no connection within the connect timeout, or nothing received for
+ * the silence timeout once connected). Once CONNECTED, libnice reporting the
+ * pair failed (an unanswered ICE consent check) is logged but does not end the
+ * peer: media goes on over the selected pair, and only the silence timeout
+ * ends it. DTLS datagrams are accepted only once ICE has a validated pair;
+ * earlier ones are held (a few) and replayed then.
  *
  * Threads: a peer lives on one worker for its whole life; every call and
  * callback happens on that worker's GMainContext. Callbacks must not free the
