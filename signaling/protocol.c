@@ -51,6 +51,36 @@ id_usable(JsonNode *id)
   return FALSE;
 }
 
+/* TRUE when every string and member name under @node is valid UTF-8. The
+ * text was checked before parsing, but json-glib turns an unpaired surrogate
+ * escape ("\ud800x") into bytes that are not UTF-8; such a string would go on
+ * into modules, the database and replies, and a reply that is not UTF-8
+ * fails the receiving browser's whole connection (1007). */
+static gboolean
+strings_valid(JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_VALUE(node))
+    return json_node_get_value_type(node) != G_TYPE_STRING ||
+           g_utf8_validate(json_node_get_string(node), -1, NULL);
+  if (JSON_NODE_HOLDS_ARRAY(node)) {
+    JsonArray *a = json_node_get_array(node);
+    for (guint i = 0; i < json_array_get_length(a); i++) {
+      if (!strings_valid(json_array_get_element(a, i)))
+        return FALSE;
+    }
+  } else if (JSON_NODE_HOLDS_OBJECT(node)) {
+    JsonObjectIter iter;
+    const char *name;
+    JsonNode *member;
+    json_object_iter_init(&iter, json_node_get_object(node));
+    while (json_object_iter_next(&iter, &name, &member)) {
+      if (!g_utf8_validate(name, -1, NULL) || !strings_valid(member))
+        return FALSE;
+    }
+  }
+  return TRUE;
+}
+
 static WtMessage *
 refuse(const char **code, char **reason, const char *c, char *r)
 {
@@ -71,10 +101,17 @@ wt_protocol_parse(const char *data, gsize len, const char **code, char **reason,
 
   g_autoptr(JsonParser) parser = json_parser_new_immutable();
   g_autoptr(GError) err = NULL;
-  if (len == 0 || !json_parser_load_from_data(parser, data, (gssize)len, &err))
-    return refuse(code, reason, WT_ERR_BAD_JSON,
-                  g_strdup_printf("message is not JSON: %s", err ? err->message : "empty"));
+  if (len == 0 || !json_parser_load_from_data(parser, data, (gssize)len, &err)) {
+    /* json-glib quotes the text it stopped at, which may be a decoded
+     * unpaired surrogate: not UTF-8, so not something a reply may carry. */
+    g_autofree char *why = g_utf8_make_valid(err ? err->message : "empty", -1);
+    return refuse(code, reason, WT_ERR_BAD_JSON, g_strdup_printf("message is not JSON: %s", why));
+  }
   JsonNode *root = json_parser_get_root(parser);
+  if (root && !strings_valid(root))
+    return refuse(code, reason, WT_ERR_BAD_JSON,
+                  g_strdup("a string in the message is not valid UTF-8 (an unpaired surrogate "
+                           "escape?)"));
   if (!root || !JSON_NODE_HOLDS_OBJECT(root))
     return refuse(code, reason, WT_ERR_BAD_MESSAGE, g_strdup("message must be a JSON object"));
 

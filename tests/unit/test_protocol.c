@@ -68,6 +68,13 @@ test_refused(void)
       {"{\"id\":3}", WT_ERR_BAD_MESSAGE, TRUE},
       {"{\"id\":3,\"type\":5}", WT_ERR_BAD_MESSAGE, TRUE},
       {"{\"id\":3,\"type\":\"\"}", WT_ERR_BAD_MESSAGE, TRUE},
+      /* Unpaired surrogate escapes: json-glib decodes them into bytes that are
+       * not UTF-8, and quotes them in its parse errors. */
+      {"{\"id\":3,\"type\":\"x\",\"topic\":\"\\ud800x\"}", WT_ERR_BAD_JSON, FALSE},
+      {"{\"id\":3,\"type\":\"x\",\"a\":[{\"b\":[\"\\udc00z\"]}]}", WT_ERR_BAD_JSON, FALSE},
+      {"{\"id\":3,\"type\":\"x\",\"\\ud800k\":1}", WT_ERR_BAD_JSON, FALSE},
+      {"{\"id\":\"\\ud800i\",\"type\":\"x\"}", WT_ERR_BAD_JSON, FALSE},
+      {"{\"id\":3,\"type\":\"x\",\"a\":\"\\ud800\",\"b\":1}", WT_ERR_BAD_JSON, FALSE},
   };
   for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
     const char *code = NULL;
@@ -78,6 +85,7 @@ test_refused(void)
     g_assert_cmpstr(code, ==, cases[i].code);
     g_assert_nonnull(reason);
     g_assert_cmpuint(strlen(reason), >, 5);
+    g_assert_true(g_utf8_validate(reason, -1, NULL)); /* it goes into a text frame */
     g_assert_true(cases[i].has_id == (id != NULL));
   }
 }
