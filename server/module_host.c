@@ -244,6 +244,9 @@ wt_modules_names(WtModules *modules)
 
 /* ---- The built-in "clock" requests ------------------------------------------------------ */
 
+/* 9999-12-31T23:59:59.999Z: the latest workflow time an admin may set. */
+#define WT_MODULES_CLOCK_MAX_MS G_GINT64_CONSTANT(253402300799999)
+
 static void
 clock_request(WtModules *modules, WtRequest *req, const char *action)
 {
@@ -267,8 +270,18 @@ clock_request(WtModules *modules, WtRequest *req, const char *action)
                                "`now_ms` or `offset_ms` must be an integer (milliseconds)");
       return;
     }
-    gint64 real = g_get_real_time() / 1000;
-    modules->clock_offset_ms = now ? json_node_get_int(n) - real : json_node_get_int(n);
+    /* Modules do date arithmetic on the workflow clock (slot grids, labels,
+     * case numbers): keep it within years 1970 to 9999, where none of it
+     * overflows and every date has a label. */
+    gint64 real = g_get_real_time() / 1000, v = json_node_get_int(n);
+    if (v < -WT_MODULES_CLOCK_MAX_MS || v > WT_MODULES_CLOCK_MAX_MS || (now ? v : real + v) < 0 ||
+        (now ? v : real + v) > WT_MODULES_CLOCK_MAX_MS) {
+      wt_signaling_reply_error(sig, req, WT_ERR_BAD_MESSAGE,
+                               "the workflow clock stays between 1970 and 9999 (now_ms 0 to "
+                               "253402300799999)");
+      return;
+    }
+    modules->clock_offset_ms = now ? v - real : v;
     g_message("modules: workflow clock set to real time %+" G_GINT64_FORMAT " ms by %s",
               modules->clock_offset_ms, wt_request_get_identity(req)->sub);
   } else if (!g_str_equal(action, "get")) {

@@ -253,6 +253,27 @@ test_clock(void)
   gint64 module_now = json_object_get_int_member(wt_it_assert_result(g, 6), "now_ms");
   g_assert_cmpint(module_now, >=, 1800000000000);
   g_assert_cmpint(module_now, <, 1800000010000);
+  /* Times modules could not do date arithmetic on (an offset that overflows
+   * the clock, before 1970, after 9999) are refused and change nothing. */
+  static const char *const out_of_range[] = {
+      "\"offset_ms\":9223372036854775807",
+      "\"offset_ms\":-9223372036854775808",
+      "\"now_ms\":-9223372036854775808",
+      "\"now_ms\":9223372036854775807",
+      "\"now_ms\":-1",
+      "\"now_ms\":253402300800000",
+      "\"offset_ms\":253402300799999",
+  };
+  for (guint i = 0; i < G_N_ELEMENTS(out_of_range); i++) {
+    g_autofree char *fields =
+        g_strdup_printf("\"module\":\"clock\",\"action\":\"set\",%s", out_of_range[i]);
+    g_autoptr(JsonObject) e = request(a, 10 + i, fields);
+    wt_it_assert_error(e, 10 + i, "bad-message");
+  }
+  g_autoptr(JsonObject) g2 = request(s, 30, "\"module\":\"hello\",\"action\":\"greet\"");
+  module_now = json_object_get_int_member(wt_it_assert_result(g2, 30), "now_ms");
+  g_assert_cmpint(module_now, >=, 1800000000000);
+  g_assert_cmpint(module_now, <, 1800000020000);
   wt_it_daemon_stop_clean(d2);
 }
 
