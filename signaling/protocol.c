@@ -12,13 +12,52 @@ wt_message_free(WtMessage *msg)
   g_free(msg);
 }
 
-/* Deepest bracket nesting outside strings; stops counting past @limit. */
-static guint
-nesting_depth(const char *data, gsize len, guint limit)
+/* TRUE when the integer whose digits are @digits (@n of them, no sign) fits
+ * a gint64 with that sign. */
+static gboolean
+integer_fits(const char *digits, gsize n, gboolean negative)
 {
-  guint depth = 0, deepest = 0;
+  while (n > 1 && *digits == '0') {
+    digits++;
+    n--;
+  }
+  static const char max[] = "9223372036854775807", min[] = "9223372036854775808";
+  if (n != sizeof max - 1)
+    return n < sizeof max - 1;
+  return strncmp(digits, negative ? min : max, n) <= 0;
+}
+
+/* Reads the number literal at @data[*@i] and moves *@i to its last byte.
+ * FALSE when it is an integer that does not fit a gint64: json-glib wraps
+ * those without a word (18446744073709551617 reads as -1,
+ * -9223372036854775809 as the largest positive), so a request would name
+ * another ticket or time than the one its sender wrote. */
+static gboolean
+number_fits(const char *data, gsize len, gsize *i)
+{
+  gboolean negative = data[*i] == '-';
+  gsize start = negative ? *i + 1 : *i, end = start;
+  while (end < len && g_ascii_isdigit(data[end]))
+    end++;
+  gboolean fraction = end < len && (data[end] == '.' || data[end] == 'e' || data[end] == 'E');
+  gboolean fits = fraction || integer_fits(data + start, end - start, negative);
+  /* The rest of the literal (fraction, exponent) holds no integer of its own. */
+  while (end < len && data[end] && (g_ascii_isdigit(data[end]) || strchr(".eE+-", data[end])))
+    end++;
+  *i = MAX(end, *i + 1) - 1;
+  return fits;
+}
+
+/* Looks at the text outside strings: *@deepest gets the deepest bracket
+ * nesting (counting stops past @limit); FALSE when an integer literal does
+ * not fit 64 bits. */
+static gboolean
+prescan(const char *data, gsize len, guint limit, guint *deepest)
+{
+  guint depth = 0;
   gboolean in_string = FALSE;
-  for (gsize i = 0; i < len && deepest <= limit; i++) {
+  *deepest = 0;
+  for (gsize i = 0; i < len && *deepest <= limit; i++) {
     char c = data[i];
     if (in_string) {
       if (c == '\\')
@@ -28,12 +67,14 @@ nesting_depth(const char *data, gsize len, guint limit)
     } else if (c == '"') {
       in_string = TRUE;
     } else if (c == '[' || c == '{') {
-      deepest = MAX(deepest, ++depth);
+      *deepest = MAX(*deepest, ++depth);
     } else if ((c == ']' || c == '}') && depth > 0) {
       depth--;
+    } else if ((c == '-' || g_ascii_isdigit(c)) && !number_fits(data, len, &i)) {
+      return FALSE;
     }
   }
-  return deepest;
+  return TRUE;
 }
 
 static gboolean
@@ -95,9 +136,15 @@ wt_protocol_parse(const char *data, gsize len, const char **code, char **reason,
   *id_out = NULL;
   if (!g_utf8_validate_len(data, len, NULL))
     return refuse(code, reason, WT_ERR_BAD_JSON, g_strdup("message is not valid UTF-8"));
-  if (nesting_depth(data, len, WT_PROTOCOL_MAX_DEPTH) > WT_PROTOCOL_MAX_DEPTH)
+  guint deepest = 0;
+  gboolean integers_fit = prescan(data, len, WT_PROTOCOL_MAX_DEPTH, &deepest);
+  if (deepest > WT_PROTOCOL_MAX_DEPTH)
     return refuse(code, reason, WT_ERR_BAD_JSON,
                   g_strdup_printf("message nests deeper than %d levels", WT_PROTOCOL_MAX_DEPTH));
+
+  if (!integers_fit)
+    return refuse(code, reason, WT_ERR_BAD_JSON,
+                  g_strdup("message holds an integer beyond 64 bits (-2^63 to 2^63-1)"));
 
   g_autoptr(JsonParser) parser = json_parser_new_immutable();
   g_autoptr(GError) err = NULL;

@@ -21,8 +21,8 @@ test_valid(void)
   const char *code = NULL;
   g_autofree char *reason = NULL;
   g_autoptr(JsonNode) id = NULL;
-  g_autoptr(WtMessage) msg = parse("{\"type\":\"hello\",\"id\":7,\"token\":\"x\"}", &code,
-                                   &reason, &id);
+  g_autoptr(WtMessage) msg =
+      parse("{\"type\":\"hello\",\"id\":7,\"token\":\"x\"}", &code, &reason, &id);
   g_assert_nonnull(msg);
   g_assert_cmpstr(msg->type, ==, "hello");
   g_assert_cmpint(json_node_get_int(msg->id), ==, 7);
@@ -33,6 +33,23 @@ test_valid(void)
   g_clear_pointer(&why, g_free);
   g_assert_null(wt_message_get_string(msg, "missing", 10, &why));
   g_assert_nonnull(strstr(why, "must be a string"));
+}
+
+/* Integers at the edges of 64 bits, fractions and exponents of any size, and
+ * digits inside strings are all fine. */
+static void
+test_integer_edges(void)
+{
+  const char *text = "{\"type\":\"x\",\"id\":-9223372036854775808,\"a\":9223372036854775807,"
+                     "\"b\":1e999,\"c\":123456789012345678901234567890.5,\"d\":-0,"
+                     "\"e\":\"99999999999999999999\",\"f\":[0,-1,1.5e-400]}";
+  const char *code = NULL;
+  g_autofree char *reason = NULL;
+  g_autoptr(JsonNode) id = NULL;
+  g_autoptr(WtMessage) msg = parse(text, &code, &reason, &id);
+  g_assert_nonnull(msg);
+  g_assert_cmpint(json_node_get_int(msg->id), ==, G_MININT64);
+  g_assert_cmpint(json_object_get_int_member(msg->obj, "a"), ==, G_MAXINT64);
 }
 
 static void
@@ -75,6 +92,11 @@ test_refused(void)
       {"{\"id\":3,\"type\":\"x\",\"\\ud800k\":1}", WT_ERR_BAD_JSON, FALSE},
       {"{\"id\":\"\\ud800i\",\"type\":\"x\"}", WT_ERR_BAD_JSON, FALSE},
       {"{\"id\":3,\"type\":\"x\",\"a\":\"\\ud800\",\"b\":1}", WT_ERR_BAD_JSON, FALSE},
+      /* Integers beyond 64 bits: json-glib wraps them into other numbers. */
+      {"{\"id\":3,\"type\":\"x\",\"ticket\":18446744073709551617}", WT_ERR_BAD_JSON, FALSE},
+      {"{\"id\":3,\"type\":\"x\",\"t\":9223372036854775808}", WT_ERR_BAD_JSON, FALSE},
+      {"{\"id\":3,\"type\":\"x\",\"t\":[1,-9223372036854775809]}", WT_ERR_BAD_JSON, FALSE},
+      {"{\"id\":99999999999999999999,\"type\":\"x\"}", WT_ERR_BAD_JSON, FALSE},
   };
   for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
     const char *code = NULL;
@@ -138,6 +160,7 @@ main(int argc, char **argv)
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/protocol/valid", test_valid);
   g_test_add_func("/protocol/string-id", test_string_id);
+  g_test_add_func("/protocol/integer-edges", test_integer_edges);
   g_test_add_func("/protocol/refused", test_refused);
   g_test_add_func("/protocol/depth-ignores-strings", test_depth_ignores_strings);
   g_test_add_func("/protocol/not-nul-terminated", test_not_nul_terminated);
