@@ -48,10 +48,13 @@ number_fits(const char *data, gsize len, gsize *i)
   return fits;
 }
 
-/* Looks at the text outside strings: *@deepest gets the deepest bracket
- * nesting (counting stops past @limit); FALSE when an integer literal does
- * not fit 64 bits. */
-static gboolean
+/* Looks at the text before json-glib does: *@deepest gets the deepest
+ * bracket nesting outside strings (counting stops past @limit). Returns what
+ * json-glib would quietly turn into something else (transfer none), or NULL:
+ * an integer literal beyond 64 bits, or a "\u0000" escape, which ends the
+ * C string there ("court order\u0000 of 3 May" would be read as "court
+ * order"). */
+static const char *
 prescan(const char *data, gsize len, guint limit, guint *deepest)
 {
   guint depth = 0;
@@ -60,6 +63,8 @@ prescan(const char *data, gsize len, guint limit, guint *deepest)
   for (gsize i = 0; i < len && *deepest <= limit; i++) {
     char c = data[i];
     if (in_string) {
+      if (c == '\\' && len - i >= 6 && strncmp(data + i + 1, "u0000", 5) == 0)
+        return "message holds a string with a NUL character (\\u0000)";
       if (c == '\\')
         i++;
       else if (c == '"')
@@ -71,10 +76,10 @@ prescan(const char *data, gsize len, guint limit, guint *deepest)
     } else if ((c == ']' || c == '}') && depth > 0) {
       depth--;
     } else if ((c == '-' || g_ascii_isdigit(c)) && !number_fits(data, len, &i)) {
-      return FALSE;
+      return "message holds an integer beyond 64 bits (-2^63 to 2^63-1)";
     }
   }
-  return TRUE;
+  return NULL;
 }
 
 static gboolean
@@ -137,14 +142,13 @@ wt_protocol_parse(const char *data, gsize len, const char **code, char **reason,
   if (!g_utf8_validate_len(data, len, NULL))
     return refuse(code, reason, WT_ERR_BAD_JSON, g_strdup("message is not valid UTF-8"));
   guint deepest = 0;
-  gboolean integers_fit = prescan(data, len, WT_PROTOCOL_MAX_DEPTH, &deepest);
+  const char *altered = prescan(data, len, WT_PROTOCOL_MAX_DEPTH, &deepest);
   if (deepest > WT_PROTOCOL_MAX_DEPTH)
     return refuse(code, reason, WT_ERR_BAD_JSON,
                   g_strdup_printf("message nests deeper than %d levels", WT_PROTOCOL_MAX_DEPTH));
 
-  if (!integers_fit)
-    return refuse(code, reason, WT_ERR_BAD_JSON,
-                  g_strdup("message holds an integer beyond 64 bits (-2^63 to 2^63-1)"));
+  if (altered)
+    return refuse(code, reason, WT_ERR_BAD_JSON, g_strdup(altered));
 
   g_autoptr(JsonParser) parser = json_parser_new_immutable();
   g_autoptr(GError) err = NULL;

@@ -42,7 +42,7 @@ test_integer_edges(void)
 {
   const char *text = "{\"type\":\"x\",\"id\":-9223372036854775808,\"a\":9223372036854775807,"
                      "\"b\":1e999,\"c\":123456789012345678901234567890.5,\"d\":-0,"
-                     "\"e\":\"99999999999999999999\",\"f\":[0,-1,1.5e-400]}";
+                     "\"e\":\"99999999999999999999\",\"g\":\"\\\\u0000\",\"f\":[0,-1,1.5e-400]}";
   const char *code = NULL;
   g_autofree char *reason = NULL;
   g_autoptr(JsonNode) id = NULL;
@@ -50,6 +50,7 @@ test_integer_edges(void)
   g_assert_nonnull(msg);
   g_assert_cmpint(json_node_get_int(msg->id), ==, G_MININT64);
   g_assert_cmpint(json_object_get_int_member(msg->obj, "a"), ==, G_MAXINT64);
+  g_assert_cmpstr(json_object_get_string_member(msg->obj, "g"), ==, "\\u0000");
 }
 
 static void
@@ -97,6 +98,10 @@ test_refused(void)
       {"{\"id\":3,\"type\":\"x\",\"t\":9223372036854775808}", WT_ERR_BAD_JSON, FALSE},
       {"{\"id\":3,\"type\":\"x\",\"t\":[1,-9223372036854775809]}", WT_ERR_BAD_JSON, FALSE},
       {"{\"id\":99999999999999999999,\"type\":\"x\"}", WT_ERR_BAD_JSON, FALSE},
+      /* A NUL escape: json-glib's C string ends there, and the rest is lost. */
+      {"{\"id\":3,\"type\":\"x\",\"reason\":\"court order\\u0000 of 3 May\"}", WT_ERR_BAD_JSON,
+       FALSE},
+      {"{\"id\":3,\"type\":\"x\",\"a\\u0000b\":1}", WT_ERR_BAD_JSON, FALSE},
   };
   for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
     const char *code = NULL;
