@@ -273,6 +273,10 @@ test_archive(void)
   refused(clerk, "\"module\":\"archive\",\"action\":\"search\"", "bad-message");
   refused(clerk, "\"module\":\"archive\",\"action\":\"search\",\"id_number\":\"12\"",
           "bad-message");
+  /* A case number longer than any would be audited as asked: refused. */
+  g_autofree char *long_case = g_strdup_printf(
+      "\"module\":\"archive\",\"action\":\"search\",\"case_number\":\"%0*d\"", 65, 0);
+  refused(clerk, long_case, "bad-message");
   refused(clerk, "\"module\":\"archive\",\"action\":\"nope\"", "bad-message");
   refused(clerk, "\"module\":\"archive\",\"action\":\"view\",\"recording\":\"../x\"",
           "bad-message");
@@ -340,6 +344,11 @@ test_archive(void)
   g_autofree char *hold_bare =
       g_strdup_printf("\"module\":\"archive\",\"action\":\"hold\",\"recording\":\"%s\"", id);
   refused(clerk, hold_bare, "bad-message");
+  /* Reasons are one line of text: no bell, no right-to-left override. */
+  g_autofree char *hold_ctrl = g_strdup_printf("%s,\"reason\":\"order\\u0007 2026\"", hold_bare);
+  refused(clerk, hold_ctrl, "bad-message");
+  g_autofree char *hold_rlo = g_strdup_printf("%s,\"reason\":\"order \\u202e7102\"", hold_bare);
+  refused(clerk, hold_rlo, "bad-message");
   g_autofree char *hold = g_strdup_printf("%s,\"reason\":\"court order 2026-17\"", hold_bare);
   g_autoptr(JsonObject) held = ok(clerk, hold);
   g_assert_true(json_object_get_boolean_member(held, "hold"));

@@ -13,6 +13,7 @@
 #include "module_json.h"
 
 #define MAX_REASON 500
+#define MAX_CASE_NUMBER 64
 
 /* ---- Transaction bodies --------------------------------------------------------------------- */
 
@@ -207,6 +208,11 @@ search(WtArchive *a, WtModuleRequest *req)
       return;
     }
     q.id_hash = hash;
+  }
+  if (case_trim && strlen(case_trim) > MAX_CASE_NUMBER) {
+    /* Searches are audited with what was asked: no 64 KiB rows. */
+    a->s->reply_error(a->host, req, "bad-message", "case_number: at most 64 bytes");
+    return;
   }
   if (case_trim && *case_trim)
     q.case_number = case_trim;
@@ -546,14 +552,31 @@ static void export(WtArchive *a, WtModuleRequest *req)
 
 /* ---- hold / release ------------------------------------------------------------------------- */
 
+/* TRUE when @text is UTF-8 on one line without control characters: a reason
+ * goes into the audit log and onto the clerk's and the admin's pages, where a
+ * bell, an escape sequence or a right-to-left override would misrepresent it. */
+static gboolean
+one_line(const char *text)
+{
+  if (!g_utf8_validate(text, -1, NULL))
+    return FALSE;
+  for (const char *p = text; *p; p = g_utf8_next_char(p)) {
+    gunichar u = g_utf8_get_char(p);
+    if (g_unichar_iscntrl(u) || g_unichar_type(u) == G_UNICODE_FORMAT || u == 0x2028 || u == 0x2029)
+      return FALSE;
+  }
+  return TRUE;
+}
+
 static void
 hold(WtArchive *a, WtModuleRequest *req, gboolean on)
 {
   JsonObject *body = a->s->request_body(req);
   const char *reason = wt_module_json_string(body, "reason", NULL);
   g_autofree char *why = reason ? g_strstrip(g_strdup(reason)) : NULL;
-  if (!why || !*why || strlen(why) > MAX_REASON || !g_utf8_validate(why, -1, NULL)) {
-    a->s->reply_error(a->host, req, "bad-message", "reason: say why, in up to 500 bytes");
+  if (!why || !*why || strlen(why) > MAX_REASON || !one_line(why)) {
+    a->s->reply_error(a->host, req, "bad-message",
+                      "reason: say why, in one line of up to 500 bytes without control characters");
     return;
   }
   const char *id = NULL;
