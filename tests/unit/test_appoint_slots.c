@@ -133,6 +133,32 @@ test_slots(void)
 
 /* A booking is taken only for a slot the list offers: days_ahead holds on book too
  * (before, any slot on the grid was booked, years ahead). */
+/* At the end of the calendar: no slot is offered that cannot be booked or
+ * labelled, and a check-in that closes in the year 10000 is told as "?". */
+static void
+test_year_9999(void)
+{
+  WtAppointConfig cfg;
+  g_assert_true(parse(&cfg, NULL, "days", "mon,tue,wed,thu,fri,sat,sun", "open", "00:00", "close",
+                      "24:00", "checkin_closes_minutes", "60", NULL));
+  gint64 last_evening = local_ms(9999, 12, 31, 23, 0);
+  g_autoptr(GArray) s = wt_appoint_slots(&cfg, WT_APPOINT_TRANSFER, last_evening);
+  g_assert_cmpuint(s->len, >=, 1);
+  g_assert_cmpint(g_array_index(s, gint64, 0), ==, local_ms(9999, 12, 31, 23, 30));
+  for (guint i = 0; i < s->len; i++) {
+    gint64 start = g_array_index(s, gint64, i);
+    g_assert_true(wt_appoint_is_slot(&cfg, start));
+    g_assert_cmpint(wt_appoint_offer_at(&cfg, start, last_evening), ==, WT_APPOINT_OFFERED);
+  }
+  gint64 closes = wt_appoint_checkin_closes_ms(&cfg, local_ms(9999, 12, 31, 23, 30));
+  g_autofree char *label = wt_appoint_local_label(&cfg, closes);
+  g_assert_cmpstr(label, ==, "?");
+  g_autofree char *past = wt_appoint_local_time(&cfg, closes);
+  g_assert_cmpstr(past, ==, "?");
+  g_autofree char *in_time = wt_appoint_local_time(&cfg, local_ms(9999, 12, 31, 23, 30));
+  g_assert_cmpstr(in_time, ==, "23:30");
+}
+
 static void
 test_offer(void)
 {
@@ -260,6 +286,7 @@ main(int argc, char **argv)
   g_test_add_func("/appoint/settings", test_settings);
   g_test_add_func("/appoint/slots", test_slots);
   g_test_add_func("/appoint/offer", test_offer);
+  g_test_add_func("/appoint/year-9999", test_year_9999);
   g_test_add_func("/appoint/checkin-window", test_checkin_window);
   g_test_add_func("/appoint/capacity", test_capacity);
   return g_test_run();

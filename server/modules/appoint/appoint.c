@@ -293,13 +293,6 @@ do_cancel(Appoint *a, WtModuleRequest *req, const WtIdentity *who)
   save_and_reply(a, req, ap, is_staff(who));
 }
 
-static char *
-clock_text(Appoint *a, gint64 ms)
-{
-  g_autofree char *label = wt_appoint_local_label(&a->cfg, ms);
-  return g_strdup(label + 11); /* "HH:MM" of "YYYY-MM-DD HH:MM" */
-}
-
 static void
 do_checkin(Appoint *a, WtModuleRequest *req, const WtIdentity *who)
 {
@@ -317,7 +310,8 @@ do_checkin(Appoint *a, WtModuleRequest *req, const WtIdentity *who)
   gint64 t = now(a);
   switch (wt_appoint_checkin_at(&a->cfg, ap->start_ms, t)) {
   case WT_APPOINT_CHECKIN_TOO_EARLY: {
-    g_autofree char *opens = clock_text(a, wt_appoint_checkin_opens_ms(&a->cfg, ap->start_ms));
+    g_autofree char *opens =
+        wt_appoint_local_time(&a->cfg, wt_appoint_checkin_opens_ms(&a->cfg, ap->start_ms));
     g_autofree char *why =
         g_strdup_printf("check-in opens at %s, %d minutes before the appointment", opens,
                         a->cfg.checkin_opens_minutes);
@@ -325,7 +319,8 @@ do_checkin(Appoint *a, WtModuleRequest *req, const WtIdentity *who)
     return;
   }
   case WT_APPOINT_CHECKIN_CLOSED: {
-    g_autofree char *closed = clock_text(a, wt_appoint_checkin_closes_ms(&a->cfg, ap->start_ms));
+    g_autofree char *closed =
+        wt_appoint_local_time(&a->cfg, wt_appoint_checkin_closes_ms(&a->cfg, ap->start_ms));
     g_autofree char *why = g_strdup_printf("check-in closed at %s", closed);
     a->s->reply_error(a->host, req, "too-late", why);
     return;

@@ -167,6 +167,10 @@ wt_appoint_config_parse(WtAppointConfig *cfg, const char *(*get)(gpointer, const
 
 /* ---- Slots --------------------------------------------------------------------------- */
 
+/* The last slot start offered or taken: 10000-01-01 UTC. Years 1970 to 9999
+ * are plenty, and the arithmetic stays far from overflow. */
+#define LAST_START_MS G_GINT64_CONSTANT(253402300800000)
+
 static gint64
 floor_div(gint64 a, gint64 b)
 {
@@ -193,7 +197,7 @@ wt_appoint_slots(const WtAppointConfig *cfg, WtAppointType type, gint64 now_ms)
       continue;
     for (gint m = cfg->open_min; m + cfg->slot_minutes <= cfg->close_min; m += cfg->slot_minutes) {
       gint64 start = day * DAY_MS + m * MINUTE_MS - offset;
-      if (start > now_ms)
+      if (start > now_ms && start <= LAST_START_MS)
         g_array_append_val(out, start);
     }
   }
@@ -203,9 +207,8 @@ wt_appoint_slots(const WtAppointConfig *cfg, WtAppointType type, gint64 now_ms)
 gboolean
 wt_appoint_is_slot(const WtAppointConfig *cfg, gint64 start_ms)
 {
-  /* start_ms comes from a client: keep the arithmetic below far from overflow
-   * (years 1970 to 9999 are plenty). */
-  if (start_ms < 0 || start_ms > G_GINT64_CONSTANT(253402300800000))
+  /* start_ms comes from a client: keep the arithmetic below far from overflow. */
+  if (start_ms < 0 || start_ms > LAST_START_MS)
     return FALSE;
   gint64 local = start_ms + cfg->utc_offset_minutes * MINUTE_MS;
   gint64 day = floor_div(local, DAY_MS);
@@ -259,4 +262,12 @@ wt_appoint_local_label(const WtAppointConfig *cfg, gint64 ms)
   gint64 local_s = floor_div(ms + cfg->utc_offset_minutes * MINUTE_MS, 1000);
   g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(local_s);
   return dt ? g_date_time_format(dt, "%Y-%m-%d %H:%M") : g_strdup("?");
+}
+
+char *
+wt_appoint_local_time(const WtAppointConfig *cfg, gint64 ms)
+{
+  g_autofree char *label = wt_appoint_local_label(cfg, ms);
+  /* "?" past the calendar (a check-in that closes in the year 10000). */
+  return strlen(label) == 16 ? g_strdup(label + 11) : g_strdup("?");
 }
