@@ -3,7 +3,8 @@
  * crash) and started again on the same data, every case keeps its number,
  * state, parties and lockout; the day's case numbers go on counting; staff
  * open an opened case again and get the same room, and the agent may enter
- * it. Also: bad [module.witness] settings refuse the module, naming the key.
+ * it. A cancel sent with a decision does not overtake it. Also: bad
+ * [module.witness] settings refuse the module, naming the key.
  * Runs witnessd on 127.0.0.1 (scripts/test gives it a network namespace). */
 #define _GNU_SOURCE /* memmem */
 #include <signal.h>
@@ -153,6 +154,70 @@ test_cases_survive_restart(void)
   wt_it_daemon_stop_clean(d2);
 }
 
+/* The reply to request @id among what @ws receives next (transfer full), events skipped;
+ * replies to other ids are kept in @others (id -> reply). */
+static JsonObject *
+reply_to(WtItWs *ws, gint64 id, GHashTable *others)
+{
+  JsonObject *kept = g_hash_table_lookup(others, &id);
+  if (kept)
+    return json_object_ref(kept);
+  for (;;) {
+    JsonObject *o = wt_it_ws_recv(ws);
+    const char *type = wt_it_get_string(o, "type");
+    if (g_strcmp0(type, "result") == 0 || g_strcmp0(type, "error") == 0) {
+      gint64 got = json_object_get_int_member(o, "id");
+      if (got == id)
+        return o;
+      g_hash_table_insert(others, g_memdup2(&got, sizeof got), o);
+    } else {
+      json_object_unref(o);
+    }
+  }
+}
+
+/* Staff reject a case and cancel it at once: the cancel does not overtake the
+ * decision on its way into the chain (before, the chain could say rejected
+ * while the case said cancelled, and the rejection was answered with an error). */
+static void
+test_cancel_waits_for_decision(void)
+{
+  g_autoptr(WtItDaemon) d = wt_it_daemon_start(CONFIG);
+  g_autoptr(WtItWs) pam = as(d, "applicant", "pam");
+  g_autoptr(WtItWs) al = as(d, "applicant", "al");
+  g_autoptr(WtItWs) sam = as(d, "staff", "sam");
+  g_autoptr(JsonObject) f = witness(pam, 1, "file", FORM);
+  g_autofree char *number = number_of(f, 1);
+  g_autofree char *accept =
+      g_strdup_printf("\"case\":\"%s\",\"id_number\":\"" AGENT_ID "\"", number);
+  g_autoptr(JsonObject) a = witness(al, 2, "accept", accept);
+  g_assert_cmpstr(state_of(a, 2), ==, "agent-joined");
+  g_autofree char *which = g_strdup_printf("\"case\":\"%s\"", number);
+  g_autoptr(JsonObject) o = witness(sam, 3, "open", which);
+  g_assert_cmpstr(state_of(o, 3), ==, "in-session");
+
+  /* Both sent before either is answered. */
+  g_autofree char *reject =
+      g_strdup_printf("{\"type\":\"request\",\"id\":4,\"module\":\"witness\",\"action\":\"decide\","
+                      "\"case\":\"%s\",\"decision\":\"reject\",\"reason\":\"papers missing\"}",
+                      number);
+  g_autofree char *cancel =
+      g_strdup_printf("{\"type\":\"request\",\"id\":5,\"module\":\"witness\",\"action\":\"cancel\","
+                      "\"case\":\"%s\",\"reason\":\"withdrawn\"}",
+                      number);
+  g_assert_true(wt_it_ws_send(sam, reject));
+  g_assert_true(wt_it_ws_send(sam, cancel));
+  g_autoptr(GHashTable) others =
+      g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, (GDestroyNotify)json_object_unref);
+  g_autoptr(JsonObject) rejected = reply_to(sam, 4, others);
+  g_autoptr(JsonObject) refused = reply_to(sam, 5, others);
+  g_assert_cmpstr(state_of(rejected, 4), ==, "rejected");
+  wt_it_assert_error(refused, 5, "bad-state");
+  g_autoptr(JsonObject) got = witness(sam, 6, "get", which);
+  g_assert_cmpstr(state_of(got, 6), ==, "rejected");
+  wt_it_daemon_stop_clean(d);
+}
+
 static void
 test_bad_settings_refused(void)
 {
@@ -176,6 +241,7 @@ main(int argc, char **argv)
 {
   wt_it_init(&argc, &argv);
   g_test_add_func("/witness/cases-survive-restart", test_cases_survive_restart);
+  g_test_add_func("/witness/cancel-waits-for-decision", test_cancel_waits_for_decision);
   g_test_add_func("/witness/bad-settings-refused", test_bad_settings_refused);
   return wt_it_run_tests();
 }

@@ -265,6 +265,13 @@ witness_cancel(Witness *w, WtModuleRequest *req)
     w->s->reply_error(w->host, req, "forbidden", "only the principal or staff cancel a case");
     return;
   }
+  /* A decision on its way into the chain is not overtaken: the chain would
+   * say approved or rejected and the case cancelled. */
+  if (witness_deciding(w, c->number)) {
+    w->s->reply_error(w->host, req, WT_WITNESS_E_STATE,
+                      "a decision on this case is under way; it cannot be cancelled now");
+    return;
+  }
   g_autoptr(GError) error = NULL;
   WtWitnessState next;
   if (!wt_witness_step_allowed(c->state, WT_WITNESS_STEP_CANCEL, staff, &next, &error)) {

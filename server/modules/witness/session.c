@@ -71,13 +71,21 @@ step_refuse(Step *st, const char *code, const char *reason)
   step_free(st);
 }
 
+#define DECISION "a decision" /* the step_claim() of witness_decide() */
+
+static char *
+busy_key(const char *number, const char *what)
+{
+  return g_strdup_printf("%s/%s", number, what);
+}
+
 /* Holds "<case>/@what" while @st waits for the engine, so that a second
  * click cannot put the same mark into the chain twice. FALSE after refusing
  * when another one holds it. */
 static gboolean
 step_claim(Step *st, const char *what)
 {
-  g_autofree char *key = g_strdup_printf("%s/%s", st->number, what);
+  g_autofree char *key = busy_key(st->number, what);
   if (g_hash_table_contains(st->w->busy, key)) {
     g_autofree char *why = g_strdup_printf("%s is already under way", what);
     step_refuse(st, WT_WITNESS_E_STATE, why);
@@ -577,6 +585,13 @@ decide_apply(Step *st, WtWitnessCase *c, JsonObject *result)
                                    : "the entrustment was rejected");
 }
 
+gboolean
+witness_deciding(Witness *w, const char *number)
+{
+  g_autofree char *key = busy_key(number, DECISION);
+  return g_hash_table_contains(w->busy, key);
+}
+
 void
 witness_decide(Witness *w, WtModuleRequest *req)
 {
@@ -609,7 +624,7 @@ witness_decide(Witness *w, WtModuleRequest *req)
   st->chain_optional = !approve;
   st->reason = g_steal_pointer(&reason);
   st->apply = decide_apply;
-  if (!step_claim(st, "a decision"))
+  if (!step_claim(st, DECISION))
     return;
   JsonObject *o = record_base(w, c);
   json_object_set_string_member(o, "decision", approve ? "approved" : "rejected");

@@ -66,6 +66,9 @@ void witness_recheck(Witness *w, WtModuleRequest *req);
 void witness_consent(Witness *w, WtModuleRequest *req);
 void witness_sign(Witness *w, WtModuleRequest *req);
 void witness_decide(Witness *w, WtModuleRequest *req);
+/* TRUE while case @number's decision waits for the engine (its record on the
+ * way into the chain). */
+gboolean witness_deciding(Witness *w, const char *number);
 void witness_event(gpointer instance, const char *event, JsonObject *fields);
 
 G_END_DECLS
