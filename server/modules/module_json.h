@@ -40,6 +40,25 @@ wt_module_json_int(JsonObject *o, const char *name, gint64 *out)
   return n != NULL;
 }
 
+/* TRUE when @text is UTF-8 on one line without control or format characters.
+ * Text that staff, clerks or a signed document show must read as its bytes
+ * do: a bell, an escape sequence, a line separator or a right-to-left
+ * override (U+202E) would make it look like something else. */
+static inline gboolean
+wt_module_text_one_line(const char *text)
+{
+  if (!g_utf8_validate(text, -1, NULL))
+    return FALSE;
+  for (const char *p = text; *p; p = g_utf8_next_char(p)) {
+    gunichar u = g_utf8_get_char(p);
+    if (g_unichar_iscntrl(u) || g_unichar_type(u) == G_UNICODE_FORMAT ||
+        g_unichar_type(u) == G_UNICODE_LINE_SEPARATOR ||
+        g_unichar_type(u) == G_UNICODE_PARAGRAPH_SEPARATOR)
+      return FALSE;
+  }
+  return TRUE;
+}
+
 /* The boolean @name of @o, or @def when it is missing or not a boolean. */
 static inline gboolean
 wt_module_json_bool(JsonObject *o, const char *name, gboolean def)

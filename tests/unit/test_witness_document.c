@@ -34,7 +34,8 @@ test_form_text(void)
 {
   g_autoptr(JsonObject) body =
       parse("{\"name\":\"  张三 \", \"n\": 5, \"empty\": \"  \","
-            " \"nl\": \"a\\nb\", \"nul\": null, \"long\": \"一二三四五\"}");
+            " \"nl\": \"a\\nb\", \"nul\": null, \"long\": \"一二三四五\","
+            " \"rlo\": \"李四\\u202e五王\", \"ls\": \"a\\u2028b\", \"zw\": \"a\\u200bb\"}");
   g_autofree char *name = NULL;
   g_assert_true(wt_witness_form_text(body, "name", 2, &name, NULL));
   g_assert_cmpstr(name, ==, "张三"); /* trimmed; two characters, six bytes, fits 2 */
@@ -42,7 +43,13 @@ test_form_text(void)
   expect_refused(body, "nul", 10, "missing");
   expect_refused(body, "n", 10, "not a string");
   expect_refused(body, "empty", 10, "empty");
-  expect_refused(body, "nl", 10, "one line without control characters");
+  expect_refused(body, "nl", 10, "one line without control or format characters");
+  /* A right-to-left override shows 李四王五 for the bytes 李四 U+202E 五王: what a
+   * party signs must read as its bytes do. Line separators and invisible
+   * format characters likewise. */
+  expect_refused(body, "rlo", 10, "one line without control or format characters");
+  expect_refused(body, "ls", 10, "one line without control or format characters");
+  expect_refused(body, "zw", 10, "one line without control or format characters");
   expect_refused(body, "long", 4, "longer than 4 characters");
   g_autofree char *five = NULL;
   g_assert_true(wt_witness_form_text(body, "long", 5, &five, NULL));

@@ -552,29 +552,13 @@ static void export(WtArchive *a, WtModuleRequest *req)
 
 /* ---- hold / release ------------------------------------------------------------------------- */
 
-/* TRUE when @text is UTF-8 on one line without control characters: a reason
- * goes into the audit log and onto the clerk's and the admin's pages, where a
- * bell, an escape sequence or a right-to-left override would misrepresent it. */
-static gboolean
-one_line(const char *text)
-{
-  if (!g_utf8_validate(text, -1, NULL))
-    return FALSE;
-  for (const char *p = text; *p; p = g_utf8_next_char(p)) {
-    gunichar u = g_utf8_get_char(p);
-    if (g_unichar_iscntrl(u) || g_unichar_type(u) == G_UNICODE_FORMAT || u == 0x2028 || u == 0x2029)
-      return FALSE;
-  }
-  return TRUE;
-}
-
 static void
 hold(WtArchive *a, WtModuleRequest *req, gboolean on)
 {
   JsonObject *body = a->s->request_body(req);
   const char *reason = wt_module_json_string(body, "reason", NULL);
   g_autofree char *why = reason ? g_strstrip(g_strdup(reason)) : NULL;
-  if (!why || !*why || strlen(why) > MAX_REASON || !one_line(why)) {
+  if (!why || !*why || strlen(why) > MAX_REASON || !wt_module_text_one_line(why)) {
     a->s->reply_error(a->host, req, "bad-message",
                       "reason: say why, in one line of up to 500 bytes without control characters");
     return;

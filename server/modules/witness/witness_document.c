@@ -3,6 +3,7 @@
 #include <gio/gio.h>
 #include <string.h>
 
+#include "module_json.h"
 #include "witness_document.h"
 
 gboolean
@@ -28,13 +29,10 @@ wt_witness_form_text(JsonObject *body, const char *member, guint max_chars, char
     g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s: empty", member);
     return FALSE;
   }
-  for (const char *p = text; *p; p = g_utf8_next_char(p)) {
-    gunichar u = g_utf8_get_char(p);
-    if (g_unichar_iscntrl(u) || u == 0x2028 || u == 0x2029) {
-      g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                  "%s: one line without control characters", member);
-      return FALSE;
-    }
+  if (!wt_module_text_one_line(text)) {
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                "%s: one line without control or format characters", member);
+    return FALSE;
   }
   if (g_utf8_strlen(text, -1) > (glong)max_chars) {
     g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s: longer than %u characters",
