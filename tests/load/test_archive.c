@@ -386,6 +386,12 @@ test_archive(void)
   /* The audit log: every step, intact, and no ID number in plain. */
   g_autoptr(JsonObject) audit =
       ok(clerk, "\"module\":\"archive\",\"action\":\"audit\",\"limit\":1000");
+  /* A recording that is not an id, or a limit out of range, is refused, not
+   * read as "the whole log" or clamped. */
+  refused(clerk, "\"module\":\"archive\",\"action\":\"audit\",\"recording\":5", "bad-message");
+  refused(clerk, "\"module\":\"archive\",\"action\":\"audit\",\"recording\":null", "bad-message");
+  refused(clerk, "\"module\":\"archive\",\"action\":\"audit\",\"limit\":0", "bad-message");
+  refused(clerk, "\"module\":\"archive\",\"action\":\"audit\",\"limit\":1001", "bad-message");
   g_assert_true(json_object_get_boolean_member(audit, "intact"));
   JsonArray *entries = json_object_get_array_member(audit, "entries");
   g_autoptr(GHashTable) actions = g_hash_table_new(g_str_hash, g_str_equal);

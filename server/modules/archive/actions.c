@@ -598,17 +598,19 @@ static void
 audit(WtArchive *a, WtModuleRequest *req)
 {
   JsonObject *body = a->s->request_body(req);
+  /* A recording of another type would list the whole log: refused, not ignored. */
   const char *id = wt_module_json_string(body, "recording", NULL);
-  if (id && !wt_archive_id_valid(id)) {
+  if ((json_object_has_member(body, "recording") && !id) || (id && !wt_archive_id_valid(id))) {
     a->s->reply_error(a->host, req, "bad-message", "recording: expected a recording id");
     return;
   }
   gint64 limit = 100;
-  if (json_object_has_member(body, "limit") && !wt_module_json_int(body, "limit", &limit)) {
+  if (json_object_has_member(body, "limit") &&
+      (!wt_module_json_int(body, "limit", &limit) || limit < 1 || limit > 1000)) {
     a->s->reply_error(a->host, req, "bad-message", "limit: a number from 1 to 1000");
     return;
   }
-  Audit au = {id, (guint)CLAMP(limit, 1, 1000), NULL, 0};
+  Audit au = {id, (guint)limit, NULL, 0};
   g_autoptr(GError) error = NULL;
   if (!wt_archive_db(a, audit_list_body, &au, &error)) {
     if (au.entries)
