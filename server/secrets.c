@@ -1,4 +1,4 @@
-/* secrets.c — load or create the token secret. */
+/* secrets.c — load or create a secret key file (the token secret, the ID-hash key). */
 #include "secrets.h"
 
 #include <errno.h>
@@ -32,7 +32,7 @@ create_secret(const char *path, GError **error)
   gboolean ok = wt_storage_write_file_atomic(path, hex->str, hex->len, 0600, error);
   g_string_free(hex, TRUE);
   if (ok)
-    g_message("created a new token secret in %s", path);
+    g_message("created a new secret key in %s", path);
   return ok;
 }
 

@@ -226,6 +226,8 @@ test_bad_settings_refused(void)
        "[module.witness] max_guesses = \"0\": a whole number from 1 to 100"},
       {"[modules]\nload=witness\n[module.witness]\nlockout_minutes=soon\n",
        "[module.witness] lockout_minutes = \"soon\""},
+      {"[modules]\nload=witness\n[module.witness]\nutc_offset_minutes=900\n",
+       "[module.witness] utc_offset_minutes = \"900\": a whole number from -720 to 840"},
   };
   for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
     g_autoptr(WtItDaemon) d = wt_it_daemon_new(cases[i][0]);

@@ -104,10 +104,18 @@ test_case_numbers(void)
   g_assert_false(wt_witness_case_number_valid("XX-20261204-0007"));
   g_assert_false(wt_witness_case_number_valid("WT-20261204-"));
   g_assert_false(wt_witness_case_number_valid(NULL));
-  /* The day is the local date of the workflow clock. */
-  g_autoptr(GDateTime) t = g_date_time_new_local(2026, 12, 4, 12, 0, 0);
-  g_autofree char *day = wt_witness_case_day(g_date_time_to_unix(t) * 1000);
-  g_assert_cmpstr(day, ==, "20261204");
+  /* The day is the centre's date of the workflow clock, whatever the
+   * server's time zone: 2026-12-04T16:30Z is already the 5th in Beijing
+   * (UTC+8), still the 4th in UTC and in New York (UTC-5). */
+  gint64 ms = G_GINT64_CONSTANT(1796401800000); /* 2026-12-04T16:30:00Z */
+  g_autofree char *beijing = wt_witness_case_day(ms, 480);
+  g_assert_cmpstr(beijing, ==, "20261205");
+  g_autofree char *utc = wt_witness_case_day(ms, 0);
+  g_assert_cmpstr(utc, ==, "20261204");
+  g_autofree char *new_york = wt_witness_case_day(ms, -300);
+  g_assert_cmpstr(new_york, ==, "20261204");
+  g_autofree char *before = wt_witness_case_day(ms - 30 * 60 * 1000 - 1, 480);
+  g_assert_cmpstr(before, ==, "20261204"); /* 23:59:59.999 in Beijing */
 }
 
 static WtWitnessCase *
@@ -134,7 +142,7 @@ static void
 test_document(void)
 {
   g_autoptr(WtWitnessCase) c = make_case();
-  g_autofree char *doc = wt_witness_document(c);
+  g_autofree char *doc = wt_witness_document(c, 480);
   g_assert_true(g_utf8_validate(doc, -1, NULL));
   g_assert_true(g_str_has_suffix(doc, "\n"));
   g_assert_null(strchr(doc, '\r'));
@@ -145,10 +153,11 @@ test_document(void)
       "Principal's ID hash: aaaa0000\n",
       "受托人 Agent: 李四\n",
       "Agent's ID hash: bbbb1111\n",
-      "登记事项 Registration: transfer\n",
+      "登记事项 Registration: 存量房转移登记 Transfer of an existing home\n",
       "Property address: 北京市朝阳区某路1号\n",
       "委托期限 Term: 自2026年12月4日至2027年6月30日\n",
       "Filed (UTC): 2026-12-04T12:06:40Z\n",
+      "立案时间（本地）Filed (UTC+08:00): 2026-12-04 20:06:40\n",
   };
   for (guint i = 0; i < G_N_ELEMENTS(wants); i++) {
     if (!strstr(doc, wants[i]))
@@ -162,12 +171,12 @@ test_document(void)
   c->room = g_strdup("witness-1");
   c->party[0].consent = WT_WITNESS_CONSENT_ENDED;
   c->party[1].signed_sha256 = g_strdup(sha);
-  g_autofree char *again = wt_witness_document(c);
+  g_autofree char *again = wt_witness_document(c, 480);
   g_assert_cmpstr(again, ==, doc);
   /* Anything the parties agree to does. */
   g_free(c->term);
   c->term = g_strdup("自2026年12月4日至2027年6月29日");
-  g_autofree char *other = wt_witness_document(c);
+  g_autofree char *other = wt_witness_document(c, 480);
   g_autofree char *other_sha = wt_witness_document_sha256(other);
   g_assert_cmpstr(other_sha, !=, sha);
 }

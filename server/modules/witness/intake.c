@@ -93,7 +93,7 @@ witness_file(Witness *w, WtModuleRequest *req)
   c->party[WT_WITNESS_PRINCIPAL].sub = g_strdup(who->sub);
   c->state = WT_WITNESS_CREATED;
   c->filed_ms = c->updated_ms = w->s->now_ms(w->host);
-  if (!wt_witness_store_insert(w->host, w->s, c, &error)) {
+  if (!wt_witness_store_insert(w->host, w->s, c, w->utc_offset_minutes, &error)) {
     w->s->reply_error(w->host, req, "internal", error->message);
     return;
   }
@@ -244,7 +244,7 @@ witness_document_request(Witness *w, WtModuleRequest *req)
                       "the document is ready once the agent has accepted");
     return;
   }
-  g_autofree char *text = wt_witness_document(c);
+  g_autofree char *text = wt_witness_document(c, w->utc_offset_minutes);
   g_autofree char *sha = wt_witness_document_sha256(text);
   JsonObject *r = json_object_new();
   json_object_set_string_member(r, "text", text);

@@ -517,7 +517,7 @@ sign_next(Step *st, WtWitnessCase *c)
                 "staff mark the start and end of both parties' consent before signing");
     return;
   }
-  g_autofree char *text = wt_witness_document(c);
+  g_autofree char *text = wt_witness_document(c, st->w->utc_offset_minutes);
   g_autofree char *sha = wt_witness_document_sha256(text);
   if (!g_str_equal(sha, st->sha256)) {
     step_refuse(st, "bad-message",

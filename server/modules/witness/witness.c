@@ -95,19 +95,19 @@ witness_load_for(Witness *w, WtModuleRequest *req)
 /* ---- Settings and life ---------------------------------------------------------------------- */
 
 static gboolean
-read_setting(Witness *w, const char *key, guint lo, guint hi, guint def, guint *out, GError **error)
+read_setting(Witness *w, const char *key, int lo, int hi, int def, int *out, GError **error)
 {
   const char *text = w->s->config(w->host, key);
   *out = def;
   if (!text)
     return TRUE;
-  guint64 v = 0;
-  if (!g_ascii_string_to_unsigned(text, 10, lo, hi, &v, NULL)) {
+  gint64 v = 0;
+  if (!g_ascii_string_to_signed(text, 10, lo, hi, &v, NULL)) {
     g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                "[module.witness] %s = \"%s\": a whole number from %u to %u", key, text, lo, hi);
+                "[module.witness] %s = \"%s\": a whole number from %d to %d", key, text, lo, hi);
     return FALSE;
   }
-  *out = (guint)v;
+  *out = (int)v;
   return TRUE;
 }
 
@@ -129,14 +129,17 @@ witness_create(WtModuleHost *host, const WtModuleServices *s, GError **error)
   w->starting = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   w->case_adding = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   w->busy = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-  guint lockout_min = 0;
-  if (!read_setting(w, "max_guesses", 1, 100, 5, &w->max_guesses, error) ||
+  int max_guesses = 0, lockout_min = 0, max_open = 0;
+  if (!read_setting(w, "max_guesses", 1, 100, 5, &max_guesses, error) ||
       !read_setting(w, "lockout_minutes", 1, 24 * 60, 15, &lockout_min, error) ||
-      !read_setting(w, "max_open_cases", 1, 1000, 5, &w->max_open_cases, error) ||
+      !read_setting(w, "max_open_cases", 1, 1000, 5, &max_open, error) ||
+      !read_setting(w, "utc_offset_minutes", -720, 840, 480, &w->utc_offset_minutes, error) ||
       !wt_witness_store_migrate(host, s, error)) {
     witness_destroy(w);
     return NULL;
   }
+  w->max_guesses = (guint)max_guesses;
+  w->max_open_cases = (guint)max_open;
   w->lockout_ms = (gint64)lockout_min * 60 * 1000;
   return w;
 }

@@ -251,6 +251,23 @@ wt_witness_business_valid(const char *name)
   return name && g_strv_contains(wt_witness_business, name);
 }
 
+const char *
+wt_witness_business_label(const char *name)
+{
+  /* The same names as the pages' (signaling/web/panels/appoint-names.js). */
+  static const char *const labels[][2] = {
+      {"transfer", "存量房转移登记 Transfer of an existing home"},
+      {"transfer-mortgage", "存量房转移及抵押登记 Transfer plus mortgage"},
+      {"certificate-replacement", "换发不动产权证书 Certificate replacement"},
+      {"lost-certificate", "不动产权证书遗失补发 Replacement of a lost certificate"},
+  };
+  for (guint i = 0; name && i < G_N_ELEMENTS(labels); i++) {
+    if (g_str_equal(name, labels[i][0]))
+      return labels[i][1];
+  }
+  return name;
+}
+
 static void
 set_nullable(JsonObject *o, const char *member, const char *value)
 {

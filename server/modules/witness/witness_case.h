@@ -133,6 +133,9 @@ gboolean wt_witness_case_party_of(const WtWitnessCase *c, const char *sub, WtWit
 extern const char *const wt_witness_business[];
 /* TRUE when @name (transfer none, may be NULL) is one of them. */
 gboolean wt_witness_business_valid(const char *name);
+/* "存量房转移登记 Transfer of an existing home" for "transfer" (transfer
+ * none); @name itself when it is not one of them. */
+const char *wt_witness_business_label(const char *name);
 
 JsonObject *wt_witness_case_to_json(const WtWitnessCase *c);
 

@@ -81,10 +81,18 @@ wt_witness_id_mask(const char *normal)
   return m;
 }
 
-char *
-wt_witness_case_day(gint64 now_ms)
+/* @ms in the centre's time: a UTC date-time moved by the offset, so that its
+ * fields read as the centre's clock (NULL outside GDateTime's years). */
+static GDateTime *
+centre_time(gint64 ms, int utc_offset_minutes)
 {
-  g_autoptr(GDateTime) t = g_date_time_new_from_unix_local(now_ms / 1000);
+  return g_date_time_new_from_unix_utc(ms / 1000 + (gint64)utc_offset_minutes * 60);
+}
+
+char *
+wt_witness_case_day(gint64 now_ms, int utc_offset_minutes)
+{
+  g_autoptr(GDateTime) t = centre_time(now_ms, utc_offset_minutes);
   return t ? g_date_time_format(t, "%Y%m%d") : g_strdup("19700101");
 }
 
@@ -116,13 +124,19 @@ line(GString *s, const char *label, const char *value)
 }
 
 char *
-wt_witness_document(const WtWitnessCase *c)
+wt_witness_document(const WtWitnessCase *c, int utc_offset_minutes)
 {
   GString *s = g_string_new("不动产登记委托书 / Entrustment for real-estate registration\n");
   line(s, "案号 Case", c->number);
   g_autoptr(GDateTime) filed = g_date_time_new_from_unix_utc(c->filed_ms / 1000);
   g_autofree char *when = filed ? g_date_time_format(filed, "%Y-%m-%dT%H:%M:%SZ") : NULL;
   line(s, "立案时间 Filed (UTC)", when);
+  g_autoptr(GDateTime) local = centre_time(c->filed_ms, utc_offset_minutes);
+  g_autofree char *clock = local ? g_date_time_format(local, "%Y-%m-%d %H:%M:%S") : NULL;
+  g_autofree char *zone =
+      g_strdup_printf("立案时间（本地）Filed (UTC%c%02d:%02d)", utc_offset_minutes < 0 ? '-' : '+',
+                      ABS(utc_offset_minutes) / 60, ABS(utc_offset_minutes) % 60);
+  line(s, zone, clock);
   static const char *const labels[WT_WITNESS_N_PARTIES][3] = {
       {"委托人 Principal", "委托人身份证号 Principal's ID number",
        "委托人身份证号摘要 Principal's ID hash"},
@@ -133,7 +147,7 @@ wt_witness_document(const WtWitnessCase *c)
     line(s, labels[p][1], c->party[p].id_masked);
     line(s, labels[p][2], c->party[p].id_hash);
   }
-  line(s, "登记事项 Registration", c->business);
+  line(s, "登记事项 Registration", wt_witness_business_label(c->business));
   line(s, "不动产权证号 Property certificate", c->certificate);
   line(s, "不动产坐落 Property address", c->address);
   line(s, "委托事项 Matters entrusted", c->matters);

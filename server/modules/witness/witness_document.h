@@ -44,8 +44,9 @@ char *wt_witness_id_mask(const char *normal);
 /* Client and engine fields are read with module_json.h's typed reads
  * (wt_module_json_string, wt_module_json_bool), whatever their shape. */
 
-/* "20261204": the local date of @now_ms (transfer full). */
-char *wt_witness_case_day(gint64 now_ms);
+/* "20261204": the date of @now_ms in the centre's time, UTC +
+ * @utc_offset_minutes (transfer full). */
+char *wt_witness_case_day(gint64 now_ms, int utc_offset_minutes);
 /* "WT-20261204-0007" from @day (transfer none) and the day's @serial (transfer full). */
 char *wt_witness_case_number(const char *day, guint serial);
 /* TRUE when @text (transfer none, may be NULL) looks like a case number. */
@@ -54,9 +55,11 @@ gboolean wt_witness_case_number_valid(const char *text);
 /* The canonical entrustment document of @c (transfer full): UTF-8, one
  * "label: value" line each, LF line ends, a final LF. It names the case,
  * the parties with their masked ID numbers and ID hashes (never a plain
- * number), the property, the matters and the term; the same case always
- * gives the same bytes, whatever its state. */
-char *wt_witness_document(const WtWitnessCase *c);
+ * number), the business type by its name, the property, the matters and
+ * the term, and when the case was filed in UTC and in the centre's time (UTC
+ * + @utc_offset_minutes); the same case always gives the same bytes,
+ * whatever its state. */
+char *wt_witness_document(const WtWitnessCase *c, int utc_offset_minutes);
 /* The SHA-256 of @text's bytes, lower-case hex (transfer full). */
 char *wt_witness_document_sha256(const char *text);
 

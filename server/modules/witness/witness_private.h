@@ -17,6 +17,7 @@ typedef struct {
   guint max_guesses;        /* wrong agent ID numbers per case before a lockout (5) */
   gint64 lockout_ms;        /* how long the lockout lasts (15 min) */
   guint max_open_cases;     /* undecided cases one principal may have (5) */
+  int utc_offset_minutes;   /* the centre's time, for case days and the document (480) */
   GHashTable *recording_on; /* room -> recording id (transfer full both) while on */
   GHashTable *starting;     /* rooms whose room_record(start) is pending (set) */
   GHashTable *case_adding;  /* recordings whose `case` record is being added (set) */

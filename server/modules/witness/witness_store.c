@@ -148,11 +148,17 @@ write_case(sqlite3 *sql, const char *verb, const WtWitnessCase *c, GError **erro
   return rc == SQLITE_DONE || sql_failed(sql, error);
 }
 
+typedef struct {
+  WtWitnessCase *c;
+  int utc_offset_minutes;
+} Insert;
+
 static gboolean
 insert_tx(sqlite3 *sql, gpointer user_data, GError **error)
 {
-  WtWitnessCase *c = user_data;
-  g_autofree char *day = wt_witness_case_day(c->filed_ms);
+  Insert *in = user_data;
+  WtWitnessCase *c = in->c;
+  g_autofree char *day = wt_witness_case_day(c->filed_ms, in->utc_offset_minutes);
   sqlite3_stmt *st = NULL;
   if (sqlite3_prepare_v2(sql,
                          "INSERT INTO witness_days (day, serial) VALUES (?, 1)"
@@ -174,9 +180,10 @@ insert_tx(sqlite3 *sql, gpointer user_data, GError **error)
 
 gboolean
 wt_witness_store_insert(WtModuleHost *host, const WtModuleServices *s, WtWitnessCase *c,
-                        GError **error)
+                        int utc_offset_minutes, GError **error)
 {
-  return s->db_transaction(host, insert_tx, c, error);
+  Insert in = {c, utc_offset_minutes};
+  return s->db_transaction(host, insert_tx, &in, error);
 }
 
 static gboolean

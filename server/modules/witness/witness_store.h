@@ -12,9 +12,10 @@ G_BEGIN_DECLS
 /* Creates or upgrades the tables. */
 gboolean wt_witness_store_migrate(WtModuleHost *host, const WtModuleServices *s, GError **error);
 /* Stores the new case @c (transfer none), giving it the next number of the
- * local day of @c->filed_ms: sets @c->number. */
+ * day of @c->filed_ms in the centre's time (UTC + @utc_offset_minutes): sets
+ * @c->number. */
 gboolean wt_witness_store_insert(WtModuleHost *host, const WtModuleServices *s, WtWitnessCase *c,
-                                 GError **error);
+                                 int utc_offset_minutes, GError **error);
 /* Writes every changing member of @c (transfer none) back. */
 gboolean wt_witness_store_save(WtModuleHost *host, const WtModuleServices *s,
                                const WtWitnessCase *c, GError **error);
