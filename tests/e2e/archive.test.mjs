@@ -137,7 +137,10 @@ test('a clerk finds a witnessed recording by ID number, sees it verified and not
   assert.ok(media.length >= 2, `media requests: ${media}`);
   assert.ok(media.every((s) => s === 206), `every media request answered 206: ${media}`);
 
-  // The audit log: readable "key: value" details, and the page stays within a 1280 px window.
+  // The audit log: readable "key: value" details, and the page stays within a
+  // 1280 px window (an export's entry names its file and a 64-digit hash).
+  const exported = await request(clerk.page, 'archive', 'export', { recording: id });
+  assert.ok(exported.result, JSON.stringify(exported));
   await clerk.page.locator('[data-testid="archive-audit"] summary').click();
   await clerk.page.locator('[data-testid="archive-audit-row"]').first().waitFor({ timeout: TIMEOUT_MS });
   const details = await clerk.page.locator('[data-testid="archive-audit-detail"]').allInnerTexts();
