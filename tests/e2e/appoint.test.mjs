@@ -75,6 +75,9 @@ test('booked, check-in refused at T-16 min and accepted at T-15, staff connect, 
   const number = await a.page.locator('[data-testid=appoint-row]').getAttribute('data-appointment');
   // Staff see the booking live.
   await waitFor(s.page, `[data-testid=appoint-row][data-appointment="${number}"][data-state=booked]`);
+  // Times are the centre's, and the tables say which zone that is.
+  assert.match(await a.page.locator('[data-testid=appoint-mine] th').nth(2).innerText(), /\(UTC\+8\)/);
+  assert.match(await s.page.locator('[data-testid=appoint-list] th').nth(3).innerText(), /\(UTC\+8\)/);
 
   // T-16 min: too early, and the reason says when check-in opens.
   await setClock(start - 16 * MIN);

@@ -7,7 +7,7 @@
 // show in [data-testid=appoint-message] with data-code (too-early, full, …).
 // See server/modules/appoint/README.md.
 import { STRINGS, TYPES } from './appoint-names.js';
-import { centreParse, centreText } from './centre-time.js';
+import { centreParse, centreText, centreZone, zoneName } from './centre-time.js';
 import { el, roomFollower, showError, showMessage, showText } from './dom.js';
 
 export const id = 'appoint';
@@ -46,6 +46,7 @@ export function mount(root, ctx) {
   ctx.addStrings(STRINGS);
   ctx.addStrings(MORE);
   const t = ctx.t;
+  let zone = 480;
   let mine = [];
   let slots = [];
 
@@ -119,7 +120,7 @@ export function mount(root, ctx) {
     heading.textContent = t('appoint.mine');
     renderSlots();
     table.replaceChildren(
-      el('tr', {}, ...['no', 'type', 'time', 'state'].map((k) => el('th', {}, t(`appoint.col.${k}`))), el('th')),
+      el('tr', {}, ...['no', 'type', 'time', 'state'].map((k) => el('th', {}, t(`appoint.col.${k}`) + (k === 'time' ? ` (${zoneName(zone)})` : ''))), el('th')),
       ...mine.map(row));
     if (!mine.length) table.append(el('tr', {}, el('td', { colSpan: 5, className: 'muted' }, t('appoint.none'))));
   };
@@ -162,6 +163,7 @@ export function mount(root, ctx) {
   });
   ctx.onLang(render);
   ctx.onReady(async () => {
+    zone = await centreZone(ctx); // times are the centre's: the header names its zone
     try {
       mine = [];
       for (const a of (await ctx.request('appoint', 'list')).appointments) merge(a);
