@@ -247,6 +247,22 @@ wt_modules_names(WtModules *modules)
 /* 9999-12-31T23:59:59.999Z: the latest workflow time an admin may set. */
 #define WT_MODULES_CLOCK_MAX_MS G_GINT64_CONSTANT(253402300799999)
 
+/* The centre's local time as minutes east of UTC, for pages that show the
+ * workflow clock and dates as the centre sees them. It is the appointment
+ * module's setting ([module.appoint] utc_offset_minutes: its slot grid and
+ * labels use it), with the same default and range; the appoint module
+ * refuses to load with a bad value, so the fallback only covers a centre
+ * that runs without it. */
+static gint
+clock_utc_offset_minutes(const WtConfig *config)
+{
+  const char *text = wt_config_module_setting(config, "appoint", "utc_offset_minutes");
+  gint64 v = 0;
+  if (!text || !g_ascii_string_to_signed(text, 10, -720, 840, &v, NULL))
+    return 480;
+  return (gint)v;
+}
+
 static void
 clock_request(WtModules *modules, WtRequest *req, const char *action)
 {
@@ -291,6 +307,8 @@ clock_request(WtModules *modules, WtRequest *req, const char *action)
   JsonObject *result = json_object_new();
   json_object_set_int_member(result, "now_ms", g_get_real_time() / 1000 + modules->clock_offset_ms);
   json_object_set_int_member(result, "offset_ms", modules->clock_offset_ms);
+  json_object_set_int_member(result, "utc_offset_minutes",
+                             clock_utc_offset_minutes(modules->env.config));
   wt_signaling_reply(sig, req, result);
 }
 

@@ -55,7 +55,8 @@ const COMMON = {
     'liveness.warning.multiple-faces': '画面中有多张人脸',
     'liveness.warning.face-lost': '人脸离开画面',
     'error.forbidden': '无权执行此操作',
-    'error.generic': '操作失败',
+    'error.generic': '操作没有成功',
+    'error.detail': '（服务器说明：{reason}）',
   },
   en: {
     'lang.switch': '中文',
@@ -97,6 +98,7 @@ const COMMON = {
     'liveness.warning.face-lost': 'The face left the picture',
     'error.forbidden': 'You may not do this',
     'error.generic': 'That did not work',
+    'error.detail': ' (server: {reason})',
   },
 };
 

@@ -24,6 +24,7 @@
 // #status[data-state]: no-token, connecting, connected, refused, closed.
 // For tests and the browser console, `window.witness` holds {client, room, i18n}.
 import { createI18n } from './i18n.js';
+import { relabel } from './panels/dom.js';
 import { RoomView } from './roomview.js';
 import { WitnessClient, wsUrlFor } from './witness.js';
 
@@ -86,6 +87,7 @@ export function startShell({ page, panels }) {
   i18n.onChange(() => {
     i18n.apply();
     showWho();
+    relabel();
   });
   i18n.apply();
 
@@ -176,7 +178,11 @@ export function startShell({ page, panels }) {
         continue;
       }
       try {
-        panel.mount(section, { ...ctx, showTab: () => select(panel.id) });
+        // Copied with its getters (a spread would freeze `lang` and `identity`
+        // at their values now), plus the panel's own showTab.
+        const own = Object.defineProperties({}, Object.getOwnPropertyDescriptors(ctx));
+        own.showTab = () => select(panel.id);
+        panel.mount(section, own);
       } catch (err) {
         section.textContent = `${panel.id}: ${err.message}`;
         console.error(err);

@@ -17,7 +17,7 @@ import { writeFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 
 import { launchChromium } from './lib/browser.mjs';
-import { expectVideoFrom, openAs, request, TIMEOUT_MS } from './lib/hall.mjs';
+import { assertFits, expectVideoFrom, openAs, request, TIMEOUT_MS } from './lib/hall.mjs';
 import { startWitnessd } from './lib/witnessd.mjs';
 
 const MIN = 60000;
@@ -62,22 +62,49 @@ test('booked, check-in refused at T-16 min and accepted at T-15, staff connect, 
   await waitFor(a.page, '[data-testid=appoint-slot] option[value]:not([value=""])', { state: 'attached' });
   const start = Number(await a.page.locator('[data-testid=appoint-slot]').inputValue());
   assert.ok(start > Date.now(), 'the first slot is in the future');
+  // Every free slot the server offers is in the list (over 100 of them), grouped by day.
+  const offered = (await request(a.page, 'appoint', 'slots', { business: 'transfer' })).result.slots.filter((x) => x.free > 0);
+  assert.ok(offered.length > 100, `${offered.length} slots offered`);
+  const listed = await a.page.locator('[data-testid=appoint-slot] option').evaluateAll((os) => os.map((o) => Number(o.value)));
+  assert.deepEqual(listed, offered.map((x) => x.start_ms));
+  const days = new Set(offered.map((x) => x.label.slice(0, 10)));
+  assert.equal(await a.page.locator('[data-testid=appoint-slot] optgroup').count(), days.size);
+  await assertFits(a.page, 'the hall\'s appointments');
   await a.page.locator('[data-testid=appoint-book]').click();
   await waitFor(a.page, '[data-testid=appoint-row][data-state=booked]');
   const number = await a.page.locator('[data-testid=appoint-row]').getAttribute('data-appointment');
   // Staff see the booking live.
   await waitFor(s.page, `[data-testid=appoint-row][data-appointment="${number}"][data-state=booked]`);
+  // Times are the centre's, and the tables say which zone that is.
+  assert.match(await a.page.locator('[data-testid=appoint-mine] th').nth(2).innerText(), /\(UTC\+8\)/);
+  assert.match(await s.page.locator('[data-testid=appoint-list] th').nth(3).innerText(), /\(UTC\+8\)/);
 
   // T-16 min: too early, and the reason says when check-in opens.
   await setClock(start - 16 * MIN);
   await a.page.locator('[data-testid=appoint-checkin]').click();
   await waitFor(a.page, '[data-testid=appoint-message][data-code=too-early]');
   const opens = new Date(start - 15 * MIN + 8 * 3600 * 1000).toISOString().slice(11, 16); // China time
-  assert.match(await a.page.locator('[data-testid=appoint-message]').innerText(), new RegExp(`check-in opens at ${opens}`));
+  const refusal = await a.page.locator('[data-testid=appoint-message]').innerText();
+  assert.match(refusal, new RegExp(`check-in opens at ${opens}`));
+  // A Chinese sentence, and the server's (English) reason as a detail after it.
+  assert.match(refusal, /^还未到签到时间（服务器说明：.*check-in opens at/);
+  assert.match(await a.page.locator('[data-testid=appoint-message] [data-testid=error-detail]').innerText(), /check-in opens at/);
   assert.equal(await a.page.locator('[data-testid=appoint-row]').getAttribute('data-state'), 'booked');
 
-  // T-15 min exactly: accepted, and staff see the check-in live.
-  await setClock(start - 15 * MIN);
+  // T-15 min exactly, typed on the admin's clock in the centre's time (UTC+8,
+  // named): accepted, and staff see the check-in live.
+  await admin.page.locator('[data-testid=tab-clock]').click();
+  const centre = new Date(start - 15 * MIN + 8 * 3600 * 1000).toISOString(); // China time
+  await admin.page.locator('[data-testid=clock-day]').fill(centre.slice(0, 10));
+  await admin.page.locator('[data-testid=clock-time]').fill(centre.slice(11, 16));
+  await admin.page.locator('[data-testid=clock-set]').click();
+  await admin.page.waitForFunction((want) => {
+    const ms = Number(document.querySelector('[data-testid=clock-now]').dataset.nowMs);
+    return ms >= want && ms < want + 5000;
+  }, start - 15 * MIN, { timeout: TIMEOUT_MS });
+  const clockText = await admin.page.locator('[data-testid=clock-now]').innerText();
+  assert.match(clockText, new RegExp(`${centre.slice(11, 16)}:\\d\\d（UTC\\+8）`), clockText);
+  await assertFits(admin.page, 'the workflow clock');
   await a.page.locator('[data-testid=appoint-checkin]').click();
   await waitFor(a.page, '[data-testid=appoint-row][data-state=checked-in]');
   await waitFor(s.page, `[data-testid=appoint-row][data-appointment="${number}"][data-state=checked-in]`);

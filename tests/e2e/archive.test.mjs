@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 
 import { fakeMediaArgs, launchChromium, openPage } from './lib/browser.mjs';
 import { fullWidth, openClerk, openVerified, playParties, searchById } from './lib/clerk.mjs';
-import { request } from './lib/hall.mjs';
+import { assertFits, CHINESE, request, switchLang, TIMEOUT_MS } from './lib/hall.mjs';
 import { waitUntil } from './lib/wait.mjs';
 import { mintLink, startWitnessd, WITNESSD } from './lib/witnessd.mjs';
 
@@ -113,6 +113,20 @@ test('a clerk finds a witnessed recording by ID number, sees it verified and not
 
   const shown = await openVerified(clerk.page, id, server);
   console.log(`# receipt: ${shown.receipt}`);
+  // The view verified it: its results row says so too, and times are the
+  // centre's, in Chinese, with the zone named.
+  const row = clerk.page.locator(`[data-testid="archive-row"][data-recording="${id}"]`);
+  assert.match(await row.textContent(), /校验通过/);
+  assert.doesNotMatch(await row.textContent(), /未校验/);
+  assert.match(await row.textContent(), /\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d（UTC\+8）/);
+  // In English, the results, the message and the open recording are redrawn.
+  await switchLang(clerk.page, 'en');
+  assert.match(await row.textContent(), /Verified/);
+  assert.doesNotMatch(await row.textContent(), /年|校验/);
+  assert.match(await clerk.page.locator('[data-testid="archive-message"]').innerText(), /^1 recordings found$/);
+  assert.doesNotMatch(await clerk.page.locator('[data-testid="archive-verify"]').innerText(), CHINESE);
+  await switchLang(clerk.page, 'zh');
+  assert.match(await clerk.page.locator('[data-testid="archive-verify"]').innerText(), /校验通过/);
 
   // One video per person recorded: the two parties, and the staff witness beside them.
   const played = await playParties(clerk.page, payload.parties.map((p) => p.participant), server);
@@ -122,5 +136,30 @@ test('a clerk finds a witnessed recording by ID number, sees it verified and not
   const { media } = clerk;
   assert.ok(media.length >= 2, `media requests: ${media}`);
   assert.ok(media.every((s) => s === 206), `every media request answered 206: ${media}`);
+
+  // The audit log: readable "key: value" details, and the page stays within a
+  // 1280 px window (an export's entry names its file and a 64-digit hash).
+  const exported = await request(clerk.page, 'archive', 'export', { recording: id });
+  assert.ok(exported.result, JSON.stringify(exported));
+  await clerk.page.locator('[data-testid="archive-audit"] summary').click();
+  await clerk.page.locator('[data-testid="archive-audit-row"]').first().waitFor({ timeout: TIMEOUT_MS });
+  const details = await clerk.page.locator('[data-testid="archive-audit-detail"]').allInnerTexts();
+  assert.ok(details.some((d) => /^\w[\w.]*: /m.test(d)), details.join(' | '));
+  assert.ok(details.every((d) => !/[{}"]/.test(d)), details.join(' | '));
+  await assertFits(clerk.page, 'the clerk page with its audit log open');
+
+  // By date: the boxes start as today (the centre's), which finds it; empty
+  // boxes get a message saying what to fill in, not a refused search.
+  await clerk.page.locator('[data-testid="archive-search-by"]').selectOption('date');
+  assert.match(await clerk.page.locator('[data-testid="archive-from"]').inputValue(), /^\d{4}-\d\d-\d\d$/);
+  await clerk.page.locator('[data-testid="archive-search"]').click();
+  await clerk.page.locator(`[data-testid="archive-row"][data-recording="${id}"]`).waitFor({ timeout: TIMEOUT_MS });
+  await clerk.page.locator('[data-testid="archive-from"]').fill('');
+  await clerk.page.locator('[data-testid="archive-to"]').fill('');
+  await clerk.page.locator('[data-testid="archive-search"]').click();
+  const message = clerk.page.locator('[data-testid="archive-message"]');
+  await clerk.page.waitForFunction(() => /起止日期/.test(document.querySelector('[data-testid="archive-message"]').textContent), null, { timeout: TIMEOUT_MS });
+  assert.equal(await message.getAttribute('data-code'), null);
+  assert.match(await message.innerText(), /UTC\+8/);
   assert.deepEqual(clerk.problems, []);
 });

@@ -18,7 +18,7 @@ import { writeFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 
 import { launchChromium } from './lib/browser.mjs';
-import { expectVideoFrom, openAs, request, TIMEOUT_MS } from './lib/hall.mjs';
+import { CHINESE, expectVideoFrom, openAs, request, switchLang, TIMEOUT_MS } from './lib/hall.mjs';
 import { startWitnessd } from './lib/witnessd.mjs';
 
 let server;
@@ -77,6 +77,19 @@ test('an applicant queues, sees position 1; staff take them and both see each ot
   const rows = await s1.page.locator('[data-testid=consult-row]').evaluateAll(
     (trs) => trs.map((tr) => `${tr.dataset.sub}:${tr.dataset.state}`));
   assert.deepEqual(rows, ['applicant-1:waiting', 'applicant-2:waiting']);
+
+  // Switched to English, every panel speaks English: the estimate, the queue's
+  // summary and waiting times too (they are made from the page's language).
+  await switchLang(a1.page, 'en');
+  const estimate = await a1.page.locator('[data-testid=consult-estimate]').innerText();
+  assert.match(estimate, /^Estimated wait about 4 min$/);
+  assert.doesNotMatch(await a1.page.locator('[data-testid=panel-consult]').innerText(), CHINESE);
+  await switchLang(s1.page, 'en');
+  assert.doesNotMatch(await s1.page.locator('[data-testid=consult-summary]').innerText(), CHINESE);
+  const queueText = await s1.page.locator('[data-testid=consult-queue]').innerText();
+  assert.doesNotMatch(queueText.replace(/consult|topic|存量房转移登记|抵押登记|补证换证|其他/g, ''), CHINESE, queueText);
+  await Promise.all([switchLang(a1.page, 'zh'), switchLang(s1.page, 'zh')]);
+  assert.match(await a1.page.locator('[data-testid=consult-estimate]').innerText(), /约 4 分钟/);
 
   // Take the next: both land in one room.
   await s1.page.locator('[data-testid=consult-take-next]').click();

@@ -326,6 +326,9 @@ test('a witnessed entrustment: form, acceptance, recorded session, liveness, con
     assert.match(text, /110\*{11}002X/);
     assert.match(text, /440\*{11}1233/);
     assert.ok(!text.includes(PRINCIPAL_ID) && !text.includes(AGENT_ID), 'no plain ID number in the document');
+    // The document wraps within the page (long lines widened it past the window).
+    const w = await party.page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+    assert.ok(w[0] <= w[1], `the page is ${w[0]} px wide in a ${w[1]} px window with the document open`);
     sha ??= await doc.getAttribute('data-sha256');
     assert.equal(await doc.getAttribute('data-sha256'), sha, 'both see the same document');
     await party.page.locator(`${caseCard(number)} [data-testid=witness-sign]`).click();

@@ -227,9 +227,15 @@ test_clock(void)
                                     "\"module\":\"clock\",\"action\":\"set\","
                                     "\"offset_ms\":60000");
   wt_it_assert_error(r, 2, "unavailable");
+  /* The centre's zone: the appoint module's default, UTC+8. */
+  g_autoptr(JsonObject) z = request(ws, 3, "\"module\":\"clock\",\"action\":\"get\"");
+  g_assert_cmpint(json_object_get_int_member(wt_it_assert_result(z, 3), "utc_offset_minutes"), ==,
+                  480);
   wt_it_daemon_stop_clean(d);
 
-  g_autoptr(WtItDaemon) d2 = start_with_modules("adjustable_clock=true");
+  /* ... or the zone the appoint module is configured with. */
+  g_autoptr(WtItDaemon) d2 =
+      start_with_modules("adjustable_clock=true\n[module.appoint]\nutc_offset_minutes=-300\n");
   g_autofree char *admin2 = wt_it_mint(d2, "admin", "ada", NULL);
   g_autofree char *staff2 = wt_it_mint(d2, "staff", "sam", NULL);
   g_autoptr(WtItWs) a = wt_it_ws_hello(d2, admin2, NULL);
@@ -248,6 +254,8 @@ test_clock(void)
   gint64 now = json_object_get_int_member(wt_it_assert_result(ok, 5), "now_ms");
   g_assert_cmpint(now, >=, 1800000000000);
   g_assert_cmpint(now, <, 1800000005000);
+  g_assert_cmpint(json_object_get_int_member(wt_it_assert_result(ok, 5), "utc_offset_minutes"), ==,
+                  -300);
   /* The module's now_ms follows. */
   g_autoptr(JsonObject) g = request(s, 6, "\"module\":\"hello\",\"action\":\"greet\"");
   gint64 module_now = json_object_get_int_member(wt_it_assert_result(g, 6), "now_ms");

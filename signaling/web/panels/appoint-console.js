@@ -5,6 +5,7 @@
 // Rows are [data-testid=appoint-row][data-appointment][data-state][data-sub].
 // See server/modules/appoint/README.md.
 import { STRINGS } from './appoint-names.js';
+import { centreZone, zoneName } from './centre-time.js';
 import { el, showError, showMessage } from './dom.js';
 
 export const id = 'appoint';
@@ -33,6 +34,7 @@ export function mount(root, ctx) {
   ctx.addStrings(STRINGS);
   ctx.addStrings(MORE);
   const t = ctx.t;
+  let zone = 480;
   let list = [];
 
   const summary = el('div', { className: 'muted', dataset: { testid: 'appoint-summary' } });
@@ -76,7 +78,7 @@ export function mount(root, ctx) {
     const order = { 'checked-in': 0, 'in-progress': 1, booked: 2 };
     const shown = [...list].sort((x, y) => order[x.state] - order[y.state] || x.start_ms - y.start_ms);
     table.replaceChildren(
-      el('tr', {}, ...['no', 'who', 'type', 'time', 'state'].map((k) => el('th', {}, t(`appoint.col.${k}`))), el('th')),
+      el('tr', {}, ...['no', 'who', 'type', 'time', 'state'].map((k) => el('th', {}, t(`appoint.col.${k}`) + (k === 'time' ? ` (${zoneName(zone)})` : ''))), el('th')),
       ...shown.map(row));
     if (!list.length) table.append(el('tr', {}, el('td', { colSpan: 6, className: 'muted' }, t('appoint.empty'))));
   };
@@ -92,6 +94,7 @@ export function mount(root, ctx) {
   });
   ctx.onLang(render);
   ctx.onReady(async () => {
+    zone = await centreZone(ctx); // times are the centre's: the header names its zone
     try {
       list = (await ctx.request('appoint', 'list')).appointments;
       render();

@@ -2,11 +2,13 @@
 // type and a free slot, book it, see every appointment's progress live
 // (`appointment` events), check in online (from 15 minutes before) or
 // cancel. When staff connect, the page enters the room the event names.
+// The slot list holds every free slot the server offers, grouped by day.
 // Rows are [data-testid=appoint-row][data-appointment][data-state]; refusals
 // show in [data-testid=appoint-message] with data-code (too-early, full, …).
 // See server/modules/appoint/README.md.
 import { STRINGS, TYPES } from './appoint-names.js';
-import { el, roomFollower, showError, showMessage } from './dom.js';
+import { centreParse, centreText, centreZone, zoneName } from './centre-time.js';
+import { el, roomFollower, showError, showMessage, showText } from './dom.js';
 
 export const id = 'appoint';
 export const title = { zh: '预约办理', en: 'Appointments' };
@@ -44,6 +46,7 @@ export function mount(root, ctx) {
   ctx.addStrings(STRINGS);
   ctx.addStrings(MORE);
   const t = ctx.t;
+  let zone = 480;
   let mine = [];
   let slots = [];
 
@@ -87,10 +90,22 @@ export function mount(root, ctx) {
       actions);
   };
 
+  // Every free slot, one group per day ("2026年12月15日 周二"); an option
+  // reads "10:30 · 余 2". The server's labels are the centre's local time.
   const renderSlots = () => {
-    slotSelect.replaceChildren(...slots.filter((s) => s.free > 0).slice(0, 100).map((s) =>
-      el('option', { value: String(s.start_ms) }, `${s.label} · ${t('appoint.free', { free: s.free })}`)));
+    const chosen = slotSelect.value;
+    const days = new Map(); // "YYYY-MM-DD" -> [slot]
+    for (const s of slots.filter((x) => x.free > 0)) {
+      const day = s.label.slice(0, 10);
+      if (!days.has(day)) days.set(day, []);
+      days.get(day).push(s);
+    }
+    slotSelect.replaceChildren(...[...days].map(([day, list]) =>
+      el('optgroup', { label: centreText(centreParse(day, '00:00', 0), 0, ctx.lang, { date: true, weekday: true }) },
+        ...list.map((s) => el('option', { value: String(s.start_ms), title: s.label },
+          `${s.label.slice(11)} · ${t('appoint.free', { free: s.free })}`)))));
     if (!slotSelect.options.length) slotSelect.append(el('option', { value: '' }, t('appoint.no-slots')));
+    if (chosen && [...slotSelect.options].some((o) => o.value === chosen)) slotSelect.value = chosen;
     book.disabled = !slotSelect.value;
   };
 
@@ -105,7 +120,7 @@ export function mount(root, ctx) {
     heading.textContent = t('appoint.mine');
     renderSlots();
     table.replaceChildren(
-      el('tr', {}, ...['no', 'type', 'time', 'state'].map((k) => el('th', {}, t(`appoint.col.${k}`))), el('th')),
+      el('tr', {}, ...['no', 'type', 'time', 'state'].map((k) => el('th', {}, t(`appoint.col.${k}`) + (k === 'time' ? ` (${zoneName(zone)})` : ''))), el('th')),
       ...mine.map(row));
     if (!mine.length) table.append(el('tr', {}, el('td', { colSpan: 5, className: 'muted' }, t('appoint.none'))));
   };
@@ -136,7 +151,7 @@ export function mount(root, ctx) {
     showMessage(message);
     try {
       const a = await ctx.request('appoint', 'book', { business: typeSelect.value, start_ms: Number(slotSelect.value) });
-      showMessage(message, t('appoint.booked', { label: a.label }));
+      showText(message, t, 'appoint.booked', { label: a.label });
       merge(a);
     } catch (err) {
       showError(message, err, t);
@@ -148,6 +163,7 @@ export function mount(root, ctx) {
   });
   ctx.onLang(render);
   ctx.onReady(async () => {
+    zone = await centreZone(ctx); // times are the centre's: the header names its zone
     try {
       mine = [];
       for (const a of (await ctx.request('appoint', 'list')).appointments) merge(a);

@@ -5,7 +5,7 @@
 // Test hooks: [data-testid=admin-rooms] with admin-room[data-room] rows,
 // [data-testid=admin-outbox] with admin-outbox-row[data-recording] rows,
 // [data-testid=admin-recordings], admin-sweep, admin-message.
-import { el, showError, showMessage } from './dom.js';
+import { el, showError, showMessage, showText } from './dom.js';
 
 export const id = 'archive-admin';
 export const title = { zh: '运行概况', en: 'Overview' };
@@ -109,7 +109,7 @@ export function mount(root, ctx) {
     showMessage(message);
     try {
       const r = await ctx.request('archive', 'sweep');
-      showMessage(message, t('admin.swept', { n: r.deleted.length }));
+      showText(message, t, 'admin.swept', { n: r.deleted.length });
       load();
     } catch (err) {
       showError(message, err, t);

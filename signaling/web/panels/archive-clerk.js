@@ -12,7 +12,11 @@
 //   [data-testid=archive-detail][data-recording]; archive-verify[data-state=
 //     verified|failed]; archive-receipt[data-state]; archive-hold[data-state=
 //     held|free]; archive-play; archive-export; archive-export-link
-import { el, showError, showMessage } from './dom.js';
+// Times are the centre's local time with the zone named (centre-time.js), in
+// the page's language; the date boxes are days of the centre's calendar and
+// start as today. A language switch redraws everything shown.
+import { centreDay, centreParse, centreText, centreZone, zoneName } from './centre-time.js';
+import { el, showError, showMessage, showText } from './dom.js';
 import { SyncPlayer } from './archive-player.js';
 
 export const id = 'archive';
@@ -54,6 +58,10 @@ const STRINGS = {
     'archive.audit': '操作记录',
     'archive.audit-intact': '记录链完整',
     'archive.audit-broken': '记录链在第 {seq} 条处被改动',
+    'archive.from': '从',
+    'archive.to': '到',
+    'archive.no-dates': '请选择起止日期（中心时间 {zone}）。',
+    'archive.dates-reversed': '开始日期不能晚于结束日期。',
     'role.principal': '委托人',
     'role.agent': '受托人',
     'error.forbidden': '无权查询档案',
@@ -96,6 +104,10 @@ const STRINGS = {
     'archive.audit': 'Audit log',
     'archive.audit-intact': 'the log verifies',
     'archive.audit-broken': 'the log was altered at row {seq}',
+    'archive.from': 'from',
+    'archive.to': 'to',
+    'archive.no-dates': 'Choose the first and the last day (centre time, {zone}).',
+    'archive.dates-reversed': 'The first day is after the last day.',
     'role.principal': 'Principal',
     'role.agent': 'Agent',
     'error.forbidden': 'Not allowed to search the archive',
@@ -110,8 +122,17 @@ function duration(ms, t) {
   return t('archive.duration', { m: Math.floor(s / 60), s: s % 60 });
 }
 
-function when(ms) {
-  return ms ? new Date(ms).toLocaleString() : '—';
+/** The detail of an audit row as "key: value" lines (objects flattened a.b: value). */
+function detailText(detail, prefix = '') {
+  if (detail === null || detail === undefined) return '';
+  if (typeof detail !== 'object') return prefix ? `${prefix}: ${detail}` : String(detail);
+  const lines = [];
+  for (const [k, v] of Object.entries(detail)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (v && typeof v === 'object' && !Array.isArray(v)) lines.push(detailText(v, key));
+    else lines.push(`${key}: ${Array.isArray(v) ? v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : x)).join(', ') : v}`);
+  }
+  return lines.filter(Boolean).join('\n');
 }
 
 function partiesText(r, t) {
@@ -120,8 +141,8 @@ function partiesText(r, t) {
     .join('；');
 }
 
-/** The receipt's id (or the notary state) as text, and a state for tests. */
-function receiptOf(r) {
+/** The receipt's id (or the notary state) as text, and a state for tests; @when formats times. */
+function receiptOf(r, when) {
   const n = r.notary;
   if (!n) return { state: 'none', text: '' };
   let receipt = n.receipt;
@@ -146,6 +167,8 @@ function receiptOf(r) {
 export function mount(root, ctx) {
   ctx.addStrings(STRINGS);
   const t = ctx.t;
+  let zone = 480; // the centre's, asked from the clock module on ready
+  const when = (ms) => centreText(ms, zone, ctx.lang);
 
   // ---- the search form ----
   const by = el('select', { dataset: { testid: 'archive-search-by' } });
@@ -154,8 +177,11 @@ export function mount(root, ctx) {
   const caseNumber = el('input', { type: 'text', size: 16, dataset: { testid: 'archive-case-number' } });
   const from = el('input', { type: 'date', dataset: { testid: 'archive-from' } });
   const to = el('input', { type: 'date', dataset: { testid: 'archive-to' } });
+  const fromLabel = el('span');
+  const toLabel = el('span');
+  const dates = el('span', { className: 'row' }, fromLabel, from, toLabel, to);
   const searchButton = el('button', { type: 'submit', dataset: { testid: 'archive-search' } });
-  const form = el('form', {}, by, idNumber, caseNumber, from, to, searchButton);
+  const form = el('form', {}, by, idNumber, caseNumber, dates, searchButton);
   const message = el('div', { className: 'muted', dataset: { testid: 'archive-message' } });
   const results = el('table', { dataset: { testid: 'archive-results' } });
   const detail = el('div', { className: 'archive-detail', dataset: { testid: 'archive-detail' }, hidden: true });
@@ -164,19 +190,26 @@ export function mount(root, ctx) {
   const showFields = () => {
     idNumber.hidden = by.value !== 'id_number';
     caseNumber.hidden = by.value !== 'case_number';
-    from.hidden = to.hidden = by.value !== 'date';
+    dates.hidden = by.value !== 'date';
+    // Today (the centre's) unless the clerk chose other days.
+    const today = centreDay(Date.now(), zone);
+    if (!from.value) from.value = today;
+    if (!to.value) to.value = today;
   };
   by.addEventListener('change', showFields);
 
   let last = null; // the last search's results
   let player = null;
   let opened = null; // the recording shown in detail
+  let stage = null; // the player's place in the detail, kept across redraws
 
   const texts = () => {
     for (const o of by.options) o.textContent = t(`archive.by.${o.value}`);
     searchButton.textContent = t('archive.search');
+    fromLabel.textContent = t('archive.from');
+    toLabel.textContent = t('archive.to');
     if (last) renderResults(last);
-    if (opened && !player) renderDetail(opened);
+    if (opened) renderDetail(opened);
   };
 
   form.addEventListener('submit', async (e) => {
@@ -185,15 +218,25 @@ export function mount(root, ctx) {
     if (by.value === 'id_number') fields.id_number = idNumber.value;
     else if (by.value === 'case_number') fields.case_number = caseNumber.value;
     else {
-      if (from.value) fields.from_ms = new Date(`${from.value}T00:00:00`).getTime();
-      if (to.value) fields.to_ms = new Date(`${to.value}T00:00:00`).getTime() + 86400000;
+      // Whole days of the centre's calendar: from the first's midnight to the last's end.
+      fields.from_ms = centreParse(from.value, '00:00', zone);
+      fields.to_ms = centreParse(to.value, '00:00', zone) + 86400000;
+      if (Number.isNaN(fields.from_ms) || Number.isNaN(fields.to_ms)) {
+        showText(message, t, 'archive.no-dates', { zone: zoneName(zone) });
+        return;
+      }
+      if (fields.from_ms >= fields.to_ms) {
+        showText(message, t, 'archive.dates-reversed');
+        return;
+      }
     }
     showMessage(message);
     try {
       const r = await ctx.request('archive', 'search', fields);
       last = r.results;
       renderResults(last);
-      showMessage(message, last.length ? t('archive.found', { n: last.length }) : t('archive.none'));
+      if (last.length) showText(message, t, 'archive.found', { n: last.length });
+      else showText(message, t, 'archive.none');
     } catch (err) {
       last = null;
       results.replaceChildren();
@@ -212,8 +255,8 @@ export function mount(root, ctx) {
         el('td', {}, when(r.start_ms)),
         el('td', {}, partiesText(r, t)),
         el('td', {}, duration(r.duration_ms ?? 0, t)),
-        el('td', {}, v),
-        el('td', {}, receiptOf(r).text),
+        el('td', { dataset: { testid: 'archive-row-verify', state: r.verify ? (r.verify.ok ? 'verified' : 'failed') : 'unchecked' } }, v),
+        el('td', {}, receiptOf(r, when).text),
         el('td', {}, open));
     });
     results.replaceChildren(head, ...rows);
@@ -222,11 +265,19 @@ export function mount(root, ctx) {
   async function openRecording(recording) {
     player?.destroy();
     player = null;
+    opened = null;
+    stage = el('div', { dataset: { testid: 'archive-player' } });
     detail.hidden = false;
     detail.dataset.recording = recording;
     detail.replaceChildren(el('div', { className: 'muted' }, '…'));
     try {
       opened = await ctx.request('archive', 'view', { recording });
+      // The view verified it again: the results row says so too.
+      const row = last?.find((x) => x.recording === recording);
+      if (row) {
+        Object.assign(row, { verify: opened.verify, notary: opened.notary ?? row.notary });
+        renderResults(last);
+      }
       renderDetail(opened);
     } catch (err) {
       const box = el('div');
@@ -239,7 +290,7 @@ export function mount(root, ctx) {
     const v = r.verify;
     const verify = el('div', { dataset: { testid: 'archive-verify', state: v ? (v.ok ? 'verified' : 'failed') : 'unchecked' } },
       v ? (v.ok ? t('archive.verified') : `${t('archive.verify-failed')}: ${v.problem ?? ''}`) : t('archive.unchecked'));
-    const rc = receiptOf(r);
+    const rc = receiptOf(r, when);
     const receipt = el('div', { dataset: { testid: 'archive-receipt', state: rc.state } },
       `${t('archive.receipt')}: ${rc.text || t('archive.no-receipt')}`);
     const info = el('div', {},
@@ -253,7 +304,7 @@ export function mount(root, ctx) {
     const holdState = el('div', { dataset: { testid: 'archive-hold', state: r.deleted ? 'deleted' : held ? 'held' : 'free' } },
       r.deleted ? t('archive.deleted', { reason: r.deleted.reason })
         : held ? t('archive.held', { reason: r.hold.reason })
-          : t('archive.not-held', { date: new Date(r.retention?.expires_ms ?? 0).toLocaleDateString() }));
+          : t('archive.not-held', { date: centreText(r.retention?.expires_ms ?? 0, zone, ctx.lang, { date: true }) }));
     const reason = el('input', { type: 'text', placeholder: t('archive.hold-reason'), dataset: { testid: 'archive-hold-reason' } });
     const holdMsg = el('span', { className: 'muted' });
     const holdButton = el('button', {
@@ -288,10 +339,9 @@ export function mount(root, ctx) {
       },
     }, t('archive.export'));
 
-    // Side-by-side playback.
-    const stage = el('div', { dataset: { testid: 'archive-player' } });
+    // Side-by-side playback (the player and its stage outlive a redraw).
     const playMsg = el('span', { className: 'muted', dataset: { testid: 'archive-play-message' } });
-    const playButton = el('button', { type: 'button', dataset: { testid: 'archive-play' } }, t('archive.play'));
+    const playButton = el('button', { type: 'button', dataset: { testid: 'archive-play' } }, t(player?.playing ? 'archive.pause' : 'archive.play'));
     playButton.addEventListener('click', async () => {
       if (player?.playing) {
         player.pause();
@@ -336,7 +386,7 @@ export function mount(root, ctx) {
       const a = await ctx.request('archive', 'audit', { recording, limit: 50 });
       const rows = a.entries.map((e) => el('tr', { dataset: { testid: 'archive-audit-row', action: e.action } },
         el('td', {}, when(e.at_ms)), el('td', {}, `${e.actor} (${e.role})`), el('td', {}, e.action),
-        el('td', { className: 'muted' }, e.detail ? JSON.stringify(e.detail) : '')));
+        el('td', { className: 'muted audit-detail', dataset: { testid: 'archive-audit-detail' } }, detailText(e.detail))));
       const state = el('div', { className: a.intact ? 'muted' : 'error', dataset: { testid: 'archive-audit-state', state: a.intact ? 'intact' : 'broken' } },
         a.intact ? t('archive.audit-intact') : t('archive.audit-broken', { seq: a.broken_at }));
       box.replaceChildren(summary, state, el('table', {}, ...rows));
@@ -350,4 +400,12 @@ export function mount(root, ctx) {
   showFields();
   texts();
   ctx.onLang(texts);
+  ctx.onReady(async () => {
+    const before = zone;
+    zone = await centreZone(ctx);
+    if (zone === before) return;
+    from.value = to.value = '';
+    showFields();
+    texts();
+  });
 }

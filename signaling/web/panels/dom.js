@@ -1,5 +1,6 @@
 // panels/dom.js — small helpers the panels share: make elements (text only,
-// never HTML), show an error from a request, format durations. Runs in the page.
+// never HTML), show an error from a request (redrawn when the language
+// changes), format durations. Runs in the page.
 
 /** <tag> with @props (className, dataset, hidden, type, value, …) and @children (nodes or text). */
 export function el(tag, props = {}, ...children) {
@@ -13,19 +14,54 @@ export function el(tag, props = {}, ...children) {
   return node;
 }
 
-/** Shows @err (a WitnessError) in @box: its reason as text, its code as data-code. */
+// Boxes that show a translated message remember how to draw it again, so a
+// language switch redraws them (relabel(), called by shell.js).
+const REDRAW = Symbol('redraw');
+
+/** Draws every message box under @root again in the current language. */
+export function relabel(root = document) {
+  for (const box of root.querySelectorAll('[data-message-shown]')) box[REDRAW]?.();
+}
+
+function remember(box, draw) {
+  box[REDRAW] = draw;
+  box.dataset.messageShown = '';
+  draw();
+}
+
+/**
+ * Shows @err (a WitnessError) in @box: a sentence in the page's language for
+ * its code (error.<code>, else error.generic) and the server's reason, which
+ * is the protocol's English, as a detail after it
+ * ([data-testid=error-detail]). The code is on data-code.
+ */
 export function showError(box, err, t) {
   box.dataset.code = err?.code ?? 'error';
   box.className = 'error';
-  const known = t(`error.${err?.code}`);
-  box.textContent = known !== `error.${err?.code}` ? `${known} (${err?.reason ?? ''})` : (err?.reason || err?.message || String(err));
+  remember(box, () => {
+    const key = `error.${err?.code}`;
+    const known = t(key) !== key ? t(key) : t('error.generic');
+    const reason = err?.reason || err?.message || (err ? String(err) : '');
+    const detail = reason ? el('span', { className: 'detail', dataset: { testid: 'error-detail' } }, t('error.detail', { reason })) : null;
+    box.replaceChildren(known, ...(detail ? [detail] : [])); // error.detail brings its own spacing
+  });
 }
 
 /** Clears what showError() put in @box, or shows @text as a plain message. */
 export function showMessage(box, text = '') {
   delete box.dataset.code;
+  delete box.dataset.messageShown;
+  box[REDRAW] = null;
   box.className = 'muted';
   box.textContent = text;
+}
+
+/** Shows t(@key, @vars) in @box as a plain message, redrawn on a language switch. */
+export function showText(box, t, key, vars) {
+  showMessage(box);
+  remember(box, () => {
+    box.textContent = t(key, typeof vars === 'function' ? vars() : vars);
+  });
 }
 
 /** "3 min", "1 h 5 min", "<1 min" for @seconds, in @lang. */
