@@ -138,12 +138,18 @@ export function mount(root, ctx) {
 
   const refreshStatus = async () => {
     if (!current || !IN_ROOM.includes(cases.get(current)?.state)) return;
+    const number = current;
+    let r = null;
     try {
-      status = await ctx.request('witness', 'status', { case: current });
-      if (status.case) cases.set(status.case.case, status.case);
+      r = await ctx.request('witness', 'status', { case: number });
     } catch {
-      status = null;
+      // shown as unknown
     }
+    // A decision may have overtaken the answer: the card then stays as the decision left it.
+    const known = cases.get(number);
+    if (number !== current || !IN_ROOM.includes(known?.state)) return;
+    status = r;
+    if (r?.case && r.case.updated_ms >= known.updated_ms) cases.set(number, r.case);
     render();
   };
 
