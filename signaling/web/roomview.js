@@ -5,6 +5,8 @@
 //
 //   const view = new RoomView(sectionEl, { client, i18n, staff: true });
 //   const room = await view.enter('consult-1a2b3c4d5e6f');   // a Room (witness.js)
+//   await view.enter(id, { stopWarning: 'witness.stop-warning' }); // staff confirm that i18n text before stopping the recording
+//   view.clearPrompt();                                       // the liveness check was decided: drop its prompt
 //   view.onLeft((reason) => …);                               // out, for whatever reason
 //   await view.leave();
 //
@@ -13,7 +15,8 @@
 // Remote tiles are `.tile.remote[data-participant][data-sub][data-role]` and
 // get data-first-frame once their first video frame shows; the liveness badge
 // is `.liveness[data-state]`; the recording indicator `[data-testid=recording]`
-// has data-state on|off|failed. Everything is shown with textContent.
+// has data-state on|off|failed. The notice `[data-testid=room-notice]` has
+// data-kind (prompt, warning, error). Everything is shown with textContent.
 
 function el(tag, props = {}, ...children) {
   const node = document.createElement(tag);
@@ -129,9 +132,15 @@ export class RoomView {
     this.muteAudio.hidden = this.muteVideo.hidden = state !== 'joined' || !this.stream;
   }
 
-  notice(text) {
+  notice(text, kind = 'error') {
     this.noticeEl.textContent = text ?? '';
     this.noticeEl.hidden = !text;
+    this.noticeEl.dataset.kind = text ? kind : '';
+  }
+
+  /** Hides a liveness prompt ("please blink") once the check it belongs to is decided. */
+  clearPrompt() {
+    if (this.noticeEl.dataset.kind === 'prompt') this.notice(null);
   }
 
   /** Calls @fn(reason) whenever we are out of the room; returns a function that stops it. */
@@ -141,8 +150,9 @@ export class RoomView {
   }
 
   /** Joins @roomId with camera and microphone; resolves with the Room. Leaves any room first. */
-  async enter(roomId) {
+  async enter(roomId, { stopWarning = null } = {}) {
     if (this.room) await this.leave({ quiet: true });
+    this.stopWarning = stopWarning;
     const attempt = ++this._attempt;
     const stale = () => attempt !== this._attempt;
     this.section.hidden = false;
@@ -170,8 +180,8 @@ export class RoomView {
           left: ({ reason }) => stale() || this._ended(reason),
           recording: (r) => stale() || this._showRecording(r),
           liveness: (l) => stale() || this._showLiveness(l),
-          'liveness-warning': (w) => stale() || this.notice(this.i18n.t(`liveness.warning.${w.warning}`)),
-          'liveness-prompt': (p) => stale() || this.notice(this.i18n.t(`liveness.prompt.${p.prompt}`)),
+          'liveness-warning': (w) => stale() || this.notice(this.i18n.t(`liveness.warning.${w.warning}`), 'warning'),
+          'liveness-prompt': (p) => stale() || this.notice(this.i18n.t(`liveness.prompt.${p.prompt}`), 'prompt'),
         },
       });
     } catch (err) {
@@ -249,9 +259,12 @@ export class RoomView {
 
   async _toggleRecording() {
     if (!this.room) return;
+    const stopping = this.room.recording?.state === 'on';
+    // A module's room (a witnessed session) cannot go on unrecorded: staff confirm first.
+    if (stopping && this.stopWarning && !window.confirm(this.i18n.t(this.stopWarning))) return;
     this.recordBtn.disabled = true;
     try {
-      await this.room.setRecording(this.room.recording?.state !== 'on');
+      await this.room.setRecording(!stopping);
     } catch (err) {
       this.notice(err.reason || err.message);
     } finally {

@@ -17,8 +17,11 @@
 //   request(module, action, fields) -> Promise of the result (WitnessError on error)
 //   onEvent(module, fn)  fn(msg) for each event the module sends; returns an unsubscribe
 //   onReady(fn)          fn(identity) after each hello (the first, and every reconnect)
-//   enterRoom(roomId) -> Promise<Room>, leaveRoom(), onRoomLeft(fn(reason)),
+//   enterRoom(roomId, {stopWarning}) -> Promise<Room> (stopWarning: the i18n key
+//                        of what staff confirm before stopping its recording),
+//   leaveRoom(), onRoomLeft(fn(reason)),
 //   inRoom(roomId)       TRUE while the page is in that room
+//   clearLivenessPrompt() hides the room's "please blink" once the check is decided
 //   showTab()            brings the panel's tab to the front
 // Elements are made with textContent only. The page's state is on
 // #status[data-state]: no-token, connecting, connected, refused, closed.
@@ -131,10 +134,11 @@ export function startShell({ page, panels }) {
       readyListeners.add(fn);
       return () => readyListeners.delete(fn);
     },
-    enterRoom: (roomId) => view.enter(roomId),
+    enterRoom: (roomId, opts) => view.enter(roomId, opts),
     leaveRoom: () => view.leave(),
     onRoomLeft: (fn) => view.onLeft(fn),
     inRoom: (roomId) => view.room?.id === roomId,
+    clearLivenessPrompt: () => view.clearPrompt(),
   };
 
   // Tabs: one button and one section per panel.

@@ -20,6 +20,12 @@
 // (`not-recorded`, staff told) while the agent sends audio only; and when the
 // recording cannot start (the disk is below [recording] min_free_mb) staff
 // are told and the session waits.
+// The pages, as people use them: the hall tells the parties when staff are
+// waiting in the room (and drops the enter button once they are in), a
+// liveness prompt goes once the check is decided, staff type the reject and
+// cancel reasons at a person's pace across the console's 2 s status polls,
+// stopping a witnessed session's recording asks first, and a decided case's
+// card shows the decision and the sealed recording with no buttons left.
 //
 //   node --test --test-reporter=tap witness.test.mjs      (from tests/e2e)
 import assert from 'node:assert/strict';
@@ -173,6 +179,29 @@ async function livenessPassed(page, role) {
   }
 }
 
+/**
+ * Staff type @text into the open case's reason box at 150 ms a character, so
+ * that at least one 2 s status poll (and its re-render) falls in the middle;
+ * the box must keep the text and the focus.
+ */
+async function typeReason(page, text) {
+  assert.ok(text.length * 150 > 2500, 'long enough to span a poll');
+  const box = page.locator('[data-testid=witness-detail] [data-testid=witness-reason]');
+  await box.click();
+  await box.pressSequentially(text, { delay: 150 });
+  assert.equal(await box.inputValue(), text, 'what staff typed survived the updates');
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'witness-reason', 'still focused');
+}
+
+const PROMPTS = ['请眨眨眼', '请正对摄像头'];
+
+/** Waits until @page shows no liveness prompt (the check was decided). */
+async function promptGone(page) {
+  const box = page.locator('[data-testid=room-notice]');
+  await waitUntil('the liveness prompt gone', async () =>
+    !(await box.isVisible()) || !PROMPTS.includes(await box.innerText()), 10000);
+}
+
 const caseCard = (number) => `[data-testid=witness-case][data-case="${number}"]`;
 const staffParty = (role) => `[data-testid=witness-detail] [data-testid=witness-party][data-party=${role}]`;
 
@@ -278,9 +307,16 @@ test('a witnessed entrustment: form, acceptance, recorded session, liveness, con
   assert.match(room, /^witness-[0-9a-z]+$/);
   for (const party of [principal, agent]) {
     await seen(party.page, `${caseCard(number)}[data-state=in-session]`);
+    // The hall says, at the top, that staff are waiting; the enter button is there until we are in.
+    const notice = party.page.locator(`[data-testid=witness-notice][data-case="${number}"]`);
+    await notice.waitFor({ state: 'visible', timeout: TIMEOUT_MS });
+    assert.match(await notice.innerText(), /等候您/);
     await party.page.locator(`${caseCard(number)} [data-testid=witness-enter]`).click();
     await seen(party.page, '#room-view[data-state=joined]');
     assert.equal(await party.page.locator('[data-testid=room-name]').innerText(), room);
+    await notice.waitFor({ state: 'hidden', timeout: TIMEOUT_MS });
+    assert.equal(await party.page.locator(`${caseCard(number)} [data-testid=witness-enter]`).count(), 0,
+      'no enter button while in the room');
   }
   // The module started the recording when the first party arrived; everyone sees it.
   await seen(agent.page, '[data-testid=recording][data-state=on]');
@@ -290,14 +326,22 @@ test('a witnessed entrustment: form, acceptance, recorded session, liveness, con
     await livenessPassed(staff.page, role);
     await seen(staff.page, `${staffParty(role)}[data-audio=true][data-video=true]`);
   }
+  // A prompt ("please blink") the principal may have had is gone with the decision.
+  await promptGone(principal.page);
 
   // Staff ask for the agent to be checked again: checking, then passed once more.
   await staff.page.locator(`${staffParty('agent')} [data-testid=witness-recheck]`).click();
   await seen(staff.page, `${staffParty('agent')}[data-liveness=checking]`);
+  // The engine prompts only when the blink is late (the fixture blinks in time): stand in for it.
+  await agent.page.evaluate((r) => window.witness.client._emit('event:liveness-prompt',
+    { type: 'event', event: 'liveness-prompt', room: r, prompt: 'blink' }), room);
+  await seen(agent.page, '[data-testid=room-notice]:visible');
+  assert.equal(await agent.page.locator('[data-testid=room-notice]').innerText(), '请眨眨眼');
   const pending = await request(principal.page, 'witness', 'sign', { case: number, document_sha256: '0'.repeat(64) });
   assert.equal(pending.code, 'liveness-pending');
   assert.equal(pending.reason, "the agent's liveness is checking");
   await livenessPassed(staff.page, 'agent');
+  await promptGone(agent.page);
 
   // Signing before the consent marks waits for them.
   const early = await request(principal.page, 'witness', 'sign', {
@@ -338,6 +382,14 @@ test('a witnessed entrustment: form, acceptance, recorded session, liveness, con
 
   await staff.page.locator('[data-testid=witness-detail] [data-testid=witness-approve]').click();
   for (const party of [principal, agent]) await seen(party.page, `${caseCard(number)}[data-state=approved]`);
+  // The console's card shows the decision and the recording's end, and offers nothing more to do.
+  await seen(staff.page, '[data-testid=witness-detail][data-state=approved] [data-testid=witness-decision][data-decision=approved]');
+  const ended = staff.page.locator('[data-testid=witness-detail] [data-testid=witness-recording-end]');
+  assert.match(await ended.getAttribute('data-recording'), /^r-/);
+  assert.match(await ended.innerText(), /封存.*公证/);
+  assert.equal(await staff.page.locator('[data-testid=witness-detail] button:visible').count(), 0,
+    'no action buttons on a decided case');
+  assert.doesNotMatch(await staff.page.locator('[data-testid=witness-detail]').innerText(), /录制中/);
   await seen(staff.page, `[data-testid=witness-row][data-case="${number}"][data-state=approved]`, TIMEOUT_MS)
     .catch(() => {}); // decided rows leave the default list
   // The parties were taken out of the room.
@@ -346,6 +398,7 @@ test('a witnessed entrustment: form, acceptance, recorded session, liveness, con
   const view = (await request(staff.page, 'witness', 'get', { case: number })).result.case;
   assert.equal(view.state, 'approved');
   assert.match(view.recording, /^r-/);
+  assert.equal(await ended.getAttribute('data-recording'), view.recording);
   const recording = view.recording;
 
   // The seal reaches the reference backend.
@@ -490,13 +543,28 @@ test('signing and consent marks are refused while the agent sends audio only; st
   assert.equal(view.state, 'in-session', 'nothing moved');
   assert.deepEqual(view.parties.map((x) => [x.consent, x.signed]), [['none', false], ['none', false]]);
 
-  // Staff reject, with a reason (required); the parties see it.
-  let d = await request(staff.page, 'witness', 'decide', { case: number, decision: 'reject' });
+  // Stopping the recording of a witnessed session asks first (dismissed here: it goes on).
+  const asked = staff.page.waitForEvent('dialog', { timeout: TIMEOUT_MS });
+  const clicked = staff.page.locator('[data-testid=record-toggle]').click();
+  const dialog = await asked;
+  assert.match(dialog.message(), /签署/);
+  await dialog.dismiss();
+  await clicked;
+  await staff.page.waitForTimeout(1000);
+  assert.equal(await staff.page.locator('[data-testid=recording]').getAttribute('data-state'), 'on');
+
+  // Staff reject, with a reason (required), typed at a person's pace across the 2 s status polls.
+  const d = await request(staff.page, 'witness', 'decide', { case: number, decision: 'reject' });
   assert.equal(d.code, 'bad-message');
-  d = await request(staff.page, 'witness', 'decide', { case: number, decision: 'reject', reason: '受托人无法开启摄像头' });
-  assert.equal(d.result.case.state, 'rejected');
+  const why = '受托人无法开启摄像头，无法完成视频见证';
+  await typeReason(staff.page, why);
+  await staff.page.locator('[data-testid=witness-detail] [data-testid=witness-reject]').click();
+  await seen(staff.page, '[data-testid=witness-detail][data-state=rejected] [data-testid=witness-decision][data-decision=rejected]');
+  assert.ok((await staff.page.locator('[data-testid=witness-decision-reason]').innerText()).includes(why));
   await seen(principal.page, `${caseCard(number)}[data-state=rejected] [data-testid=witness-reason]`);
-  const records = await chainOf(d.result.case.recording);
+  const rejected = (await request(staff.page, 'witness', 'get', { case: number })).result.case;
+  assert.equal(rejected.reason, why);
+  const records = await chainOf(rejected.recording);
   assert.deepEqual(records.filter((x) => x.module === 'witness').map((x) => x.type), ['case', 'decision']);
   for (const x of [principal.page, tab, staff.page]) await x.close();
 });
@@ -526,6 +594,14 @@ test('a recording that cannot start: staff are told and the session waits', asyn
     const view = (await request(staff.page, 'witness', 'get', { case: number })).result.case;
     assert.equal(view.state, 'in-session');
     assert.equal(view.recording, null);
+    // Staff cancel the case, typing why across the status polls.
+    const why = '存储空间不足，无法录制，本次见证取消';
+    await typeReason(staff.page, why);
+    await staff.page.locator('[data-testid=witness-detail] [data-testid=witness-cancel]').click();
+    await seen(staff.page, '[data-testid=witness-detail][data-state=cancelled] [data-testid=witness-decision]');
+    assert.equal(await staff.page.locator('[data-testid=witness-recording-end]').getAttribute('data-recording'), '');
+    await seen(principal.page, `${caseCard(number)}[data-state=cancelled] [data-testid=witness-reason]`);
+    assert.equal((await request(staff.page, 'witness', 'get', { case: number })).result.case.reason, why);
     for (const x of [principal, agent, staff]) await x.page.close();
   } finally {
     full.kill();

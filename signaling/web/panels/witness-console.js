@@ -5,7 +5,11 @@
 // (polled from the module's `status` every 2 s while a session is open),
 // consent start/end marks per party, a liveness re-check, and approve or
 // reject (a reason is required). `attention` events (not recorded, a
-// recorder failed) are shown in witness-attention[data-kind].
+// recorder failed) are shown in witness-attention[data-kind]. Once decided,
+// the card shows witness-outcome: witness-decision[data-decision], the
+// reason, and witness-recording-end[data-recording] (sealed when the room
+// closed); no action buttons. The card's elements are kept across the
+// re-renders so that the reason box keeps what is typed and its focus.
 // Elements: witness-row[data-case][data-state] with witness-open; the open
 // case is witness-detail[data-case][data-state][data-recorded] with one
 // witness-party[data-party][data-liveness][data-consent][data-signed]
@@ -17,6 +21,7 @@ export const id = 'witness';
 export const title = { zh: '委托见证', en: 'Entrustment cases' };
 
 const IN_ROOM = ['in-session', 'consent', 'signed'];
+const ENDED = ['approved', 'rejected', 'cancelled'];
 const POLL_MS = 2000;
 
 const STRINGS = {
@@ -39,6 +44,10 @@ const STRINGS = {
     'witness.reject': '不予通过',
     'witness.reason': '原因（不通过或撤销时必填）',
     'witness.cancel': '撤销案件',
+    'witness.decision-reason': '原因：{reason}',
+    'witness.recording-sealed': '录制已结束：录像 {recording} 已随见证室关闭封存，封存记录交公证处存证。',
+    'witness.recording-none': '本案没有录像。',
+    'witness.stop-warning': '这是见证会话：停止录制后，双方无法继续意愿确认和签署，直到重新录制。确定停止录制吗？',
     'witness.you.principal': '委托人',
     'witness.you.agent': '受托人',
     'witness.signed': '已签署',
@@ -75,6 +84,10 @@ const STRINGS = {
     'witness.reject': 'Reject',
     'witness.reason': 'Reason (required to reject or cancel)',
     'witness.cancel': 'Cancel the case',
+    'witness.decision-reason': 'Reason: {reason}',
+    'witness.recording-sealed': 'Recording ended: {recording} was sealed when the session room closed, and the seal goes to the notary.',
+    'witness.recording-none': 'This case has no recording.',
+    'witness.stop-warning': 'This is a witnessed session: while it is not recorded, the parties cannot state consent or sign. Stop recording?',
     'witness.you.principal': 'Principal',
     'witness.you.agent': 'Agent',
     'witness.signed': 'signed',
@@ -125,35 +138,64 @@ export function mount(root, ctx) {
 
   const refreshStatus = async () => {
     if (!current || !IN_ROOM.includes(cases.get(current)?.state)) return;
+    const number = current;
+    let r = null;
     try {
-      status = await ctx.request('witness', 'status', { case: current });
-      if (status.case) cases.set(status.case.case, status.case);
+      r = await ctx.request('witness', 'status', { case: number });
     } catch {
-      status = null;
+      // shown as unknown
     }
+    // A decision may have overtaken the answer: the card then stays as the decision left it.
+    const known = cases.get(number);
+    if (number !== current || !IN_ROOM.includes(known?.state)) return;
+    status = r;
+    if (r?.case && r.case.updated_ms >= known.updated_ms) cases.set(number, r.case);
     render();
   };
 
   const open = async (number) => {
     const r = await act('open', { case: number });
     if (!r) return;
+    if (current !== number) reason.value = '';
     current = number;
     status = null;
     attention.hidden = true;
     clearInterval(poll);
     poll = setInterval(refreshStatus, POLL_MS);
     try {
-      await ctx.enterRoom(r.room);
+      await ctx.enterRoom(r.room, { stopWarning: 'witness.stop-warning' });
     } catch (err) {
       showError(message, err, t);
     }
     render();
   };
 
-  const partyRow = (c, p) => {
+  // The open case's card. Its elements are made once and only their contents
+  // change: the 2 s status poll and every `case` event re-render it, and the
+  // reason box must keep what staff are typing (and the focus) through that.
+  const head = el('div', { className: 'big' });
+  const notRecorded = el('div', { className: 'muted', dataset: { testid: 'witness-not-recorded' } });
+  const partyList = el('ul');
+  const outcome = el('div', { hidden: true, dataset: { testid: 'witness-outcome' } });
+  const reason = el('input', { type: 'text', maxLength: 500, dataset: { testid: 'witness-reason' } });
+  const approveBtn = el('button', { type: 'button', dataset: { testid: 'witness-approve' } });
+  const rejectBtn = el('button', { type: 'button', className: 'danger', dataset: { testid: 'witness-reject' } });
+  const cancelBtn = el('button', { type: 'button', className: 'danger', dataset: { testid: 'witness-cancel' } });
+  const actions = el('div', { className: 'row' }, approveBtn, reason, rejectBtn, cancelBtn);
+  detail.append(head, notRecorded, partyList, outcome, actions);
+  const decided = async (action, fields) => {
+    const r = await act(action, { case: current, ...fields });
+    if (r) reason.value = '';
+  };
+  approveBtn.addEventListener('click', () => decided('decide', { decision: 'approve' }));
+  rejectBtn.addEventListener('click', () => decided('decide', { decision: 'reject', reason: reason.value }));
+  cancelBtn.addEventListener('click', () => decided('cancel', { reason: reason.value }));
+
+  const partyRow = (c, p, live) => {
     const rec = status?.recorded?.[p.role] ?? { present: false, audio: false, video: false };
     const mark = (m) => act('consent', { case: c.case, party: p.role, mark: m });
-    return el('li', {
+    const recorded = (kind) => `${t(`witness.${kind}`)} ${t(rec[kind] ? 'witness.recorded.yes' : 'witness.recorded.no')}`;
+    const li = el('li', {
       dataset: {
         testid: 'witness-party', party: p.role, liveness: p.liveness, consent: p.consent,
         signed: String(p.signed), present: String(!!rec.present), audio: String(!!rec.audio), video: String(!!rec.video),
@@ -161,37 +203,54 @@ export function mount(root, ctx) {
     },
     `${t(`witness.you.${p.role}`)}: ${p.name} (${p.id_masked}) · `,
     el('span', { className: 'liveness', dataset: { state: p.liveness } }, t(`liveness.${p.liveness}`)), ' · ',
-    `${t('witness.audio')} ${t(rec.audio ? 'witness.recorded.yes' : 'witness.recorded.no')}, `,
-    `${t('witness.video')} ${t(rec.video ? 'witness.recorded.yes' : 'witness.recorded.no')} · `,
-    t(`witness.consent.${p.consent}`), ' · ', t(p.signed ? 'witness.signed' : 'witness.unsigned'), ' ',
-    el('button', { type: 'button', dataset: { testid: 'witness-consent-start', party: p.role }, onclick: () => mark('start') }, t('witness.consent-start')),
-    el('button', { type: 'button', dataset: { testid: 'witness-consent-end', party: p.role }, onclick: () => mark('end') }, t('witness.consent-end')),
-    el('button', { type: 'button', dataset: { testid: 'witness-recheck', party: p.role }, onclick: () => act('recheck', { case: c.case, party: p.role }) }, t('witness.recheck')));
+    live ? `${recorded('audio')}, ${recorded('video')} · ` : '',
+    t(`witness.consent.${p.consent}`), ' · ', t(p.signed ? 'witness.signed' : 'witness.unsigned'), ' ');
+    if (live) {
+      li.append(
+        el('button', { type: 'button', dataset: { testid: 'witness-consent-start', party: p.role }, onclick: () => mark('start') }, t('witness.consent-start')),
+        el('button', { type: 'button', dataset: { testid: 'witness-consent-end', party: p.role }, onclick: () => mark('end') }, t('witness.consent-end')),
+        el('button', { type: 'button', dataset: { testid: 'witness-recheck', party: p.role }, onclick: () => act('recheck', { case: c.case, party: p.role }) }, t('witness.recheck')));
+    }
+    return li;
+  };
+
+  // A decided case: the decision, its reason, and what became of the recording.
+  const renderOutcome = (c) => {
+    const done = ENDED.includes(c.state);
+    outcome.hidden = !done;
+    if (!done) return;
+    outcome.dataset.decision = c.state;
+    outcome.dataset.recording = c.recording ?? '';
+    const lines = [el('div', { className: 'big', dataset: { testid: 'witness-decision', decision: c.state } }, t(`witness.state.${c.state}`))];
+    if (c.reason) lines.push(el('div', { dataset: { testid: 'witness-decision-reason' } }, t('witness.decision-reason', { reason: c.reason })));
+    lines.push(el('div', { className: 'muted', dataset: { testid: 'witness-recording-end', recording: c.recording ?? '' } },
+      c.recording ? t('witness.recording-sealed', { recording: c.recording }) : t('witness.recording-none')));
+    outcome.replaceChildren(...lines);
   };
 
   const renderDetail = () => {
     const c = current && cases.get(current);
     detail.hidden = !c;
     if (!c) return;
+    const live = IN_ROOM.includes(c.state);
     detail.dataset.case = c.case;
     detail.dataset.state = c.state;
-    detail.dataset.recorded = status ? String(!status.not_recorded) : 'unknown';
-    const reason = el('input', { type: 'text', maxLength: 500, placeholder: t('witness.reason'), dataset: { testid: 'witness-reason' } });
-    detail.replaceChildren(
-      el('div', { className: 'big' }, c.case, ' · ', t(`witness.state.${c.state}`)),
-      el('div', { className: 'muted', dataset: { testid: 'witness-not-recorded' } }, status?.not_recorded ?? ''),
-      el('ul', {}, ...c.parties.map((p) => partyRow(c, p))),
-      el('div', { className: 'row' },
-        el('button', { type: 'button', dataset: { testid: 'witness-approve' }, onclick: () => act('decide', { case: c.case, decision: 'approve' }) }, t('witness.approve')),
-        reason,
-        el('button', { type: 'button', className: 'danger', dataset: { testid: 'witness-reject' }, onclick: () => act('decide', { case: c.case, decision: 'reject', reason: reason.value }) }, t('witness.reject')),
-        el('button', { type: 'button', className: 'danger', dataset: { testid: 'witness-cancel' }, onclick: () => act('cancel', { case: c.case, reason: reason.value }) }, t('witness.cancel'))));
+    detail.dataset.recorded = live && status ? String(!status.not_recorded) : 'unknown';
+    head.textContent = `${c.case} · ${t(`witness.state.${c.state}`)}`;
+    notRecorded.textContent = (live && status?.not_recorded) || '';
+    partyList.replaceChildren(...c.parties.map((p) => partyRow(c, p, live)));
+    renderOutcome(c);
+    actions.hidden = !live;
+    approveBtn.textContent = t('witness.approve');
+    rejectBtn.textContent = t('witness.reject');
+    cancelBtn.textContent = t('witness.cancel');
+    reason.placeholder = t('witness.reason');
   };
 
   const render = () => {
     allLabel.textContent = t('witness.show-all');
     const rows = [...cases.values()]
-      .filter((c) => showAll || !['approved', 'rejected', 'cancelled'].includes(c.state))
+      .filter((c) => showAll || !ENDED.includes(c.state))
       .sort((a, b) => a.filed_ms - b.filed_ms);
     table.replaceChildren(
       el('tr', {}, el('th', {}, t('witness.col.case')), el('th', {}, t('witness.col.parties')), el('th', {}, t('witness.col.state')), el('th')),
@@ -209,6 +268,7 @@ export function mount(root, ctx) {
   function update(c) {
     cases.set(c.case, c);
     if (c.case === current && !IN_ROOM.includes(c.state)) {
+      status = null; // what it said of the recording is over
       clearInterval(poll);
       poll = null;
       ctx.leaveRoom();

@@ -6,9 +6,11 @@
 // module), enter the video room when staff open the session, read the
 // entrustment document and confirm it (the signature), and see the outcome.
 // Elements: [data-testid=witness-case][data-case][data-state][data-you] per
-// case, with witness-enter, witness-show-document, witness-document (the
-// text, data-sha256) and witness-sign inside; witness-message[data-code]
-// shows the last error. See server/modules/witness/README.md.
+// case, with witness-enter (only while not in its room), witness-show-document,
+// witness-document (the text, data-sha256) and witness-sign inside;
+// witness-notice[data-case] at the top says staff are waiting in the room
+// for us; witness-message[data-code] shows the last error. The forms are made
+// once (updates never touch what is typed). See server/modules/witness/README.md.
 import { el, showError, showMessage } from './dom.js';
 
 export const id = 'witness';
@@ -75,6 +77,7 @@ const STRINGS = {
     'witness.signed': '已签署',
     'witness.unsigned': '未签署',
     'witness.enter': '进入视频见证',
+    'witness.waiting-for-you': '工作人员已开始案件 {case} 的视频见证，正在等候您。请点击“进入视频见证”。',
     'witness.show-document': '查看委托书',
     'witness.sign': '我已阅读并确认委托书（签署）',
     'witness.cancel': '撤回申请',
@@ -123,6 +126,7 @@ const STRINGS = {
     'witness.signed': 'signed',
     'witness.unsigned': 'not signed',
     'witness.enter': 'Enter the witnessed session',
+    'witness.waiting-for-you': 'Staff have opened the witnessed session of case {case} and are waiting for you. Click "Enter the witnessed session".',
     'witness.show-document': 'Read the entrustment document',
     'witness.sign': 'I have read and confirm the document (sign)',
     'witness.cancel': 'Withdraw',
@@ -148,6 +152,7 @@ export function mount(root, ctx) {
   const cases = new Map(); // number -> case view (with `you`)
   const documents = new Map(); // number -> {text, sha256}
   let joinedRoom = null;
+  const notice = el('div', { className: 'notice', hidden: true, dataset: { testid: 'witness-notice' } });
 
   // The principal's form.
   const fileTitle = el('h3');
@@ -176,7 +181,7 @@ export function mount(root, ctx) {
   const mineTitle = el('h3');
   const list = el('div', { dataset: { testid: 'witness-cases' } });
   const message = el('div', { className: 'muted', dataset: { testid: 'witness-message' } });
-  root.append(fileTitle, form, filed, acceptTitle, acceptForm, mineTitle, list, message);
+  root.append(notice, fileTitle, form, filed, acceptTitle, acceptForm, mineTitle, list, message);
 
   const act = async (action, fields) => {
     showMessage(message);
@@ -194,18 +199,20 @@ export function mount(root, ctx) {
     const r = await act('enter', { case: c.case });
     if (!r || joinedRoom === r.room) return;
     joinedRoom = r.room;
+    renderList();
     try {
       await ctx.enterRoom(r.room);
     } catch (err) {
       joinedRoom = null;
       showError(message, err, t);
     }
+    renderList();
   };
 
   const showDocument = async (c) => {
     const r = await act('document', { case: c.case });
     if (r) documents.set(c.case, { text: r.text, sha256: r.sha256 });
-    render();
+    renderList();
   };
 
   const card = (c) => {
@@ -225,7 +232,7 @@ export function mount(root, ctx) {
       box.append(el('div', { dataset: { testid: 'witness-reason' } }, t('witness.reason', { reason: c.reason })));
     }
     const buttons = el('div', { className: 'row' });
-    if (IN_ROOM.includes(c.state)) {
+    if (IN_ROOM.includes(c.state) && !inRoomOf(c)) {
       buttons.append(el('button', { type: 'button', dataset: { testid: 'witness-enter' }, onclick: () => enter(c) }, t('witness.enter')));
     }
     if (c.parties[1].accepted && !['cancelled'].includes(c.state)) {
@@ -246,6 +253,22 @@ export function mount(root, ctx) {
     return box;
   };
 
+  const inRoomOf = (c) => !!c.room && (joinedRoom === c.room || ctx.inRoom(c.room));
+
+  // Staff opened a session we are not in: say so at the top, where it is seen.
+  const renderNotice = () => {
+    const waiting = [...cases.values()].find((c) => c.you && IN_ROOM.includes(c.state) && !inRoomOf(c));
+    notice.hidden = !waiting;
+    notice.dataset.case = waiting?.case ?? '';
+    notice.textContent = waiting ? t('witness.waiting-for-you', { case: waiting.case }) : '';
+  };
+
+  const renderList = () => {
+    const all = [...cases.values()].sort((a, b) => b.filed_ms - a.filed_ms);
+    list.replaceChildren(...(all.length ? all.map(card) : [el('p', { className: 'muted' }, t('witness.none'))]));
+    renderNotice();
+  };
+
   const render = () => {
     fileTitle.textContent = t('witness.file.title');
     businessLabel.textContent = t('witness.field.business');
@@ -260,18 +283,24 @@ export function mount(root, ctx) {
     acceptIdLabel.textContent = t('witness.accept.id');
     acceptBtn.textContent = t('witness.accept');
     mineTitle.textContent = t('witness.mine.title');
-    const all = [...cases.values()].sort((a, b) => b.filed_ms - a.filed_ms);
-    list.replaceChildren(...(all.length ? all.map(card) : [el('p', { className: 'muted' }, t('witness.none'))]));
+    renderList();
   };
 
+  const DECIDED = ['passed', 'failed', 'error'];
   function update(c, you) {
     const old = cases.get(c.case);
-    cases.set(c.case, { ...c, you: you ?? old?.you });
+    const mine = { ...c, you: you ?? old?.you };
+    cases.set(c.case, mine);
     if (!IN_ROOM.includes(c.state) && joinedRoom && joinedRoom === c.room) {
       joinedRoom = null;
       ctx.leaveRoom();
     }
-    render();
+    // Our liveness check was decided: its prompt ("please blink") goes.
+    const liveness = (x) => x?.parties.find((p) => p.role === mine.you)?.liveness;
+    if (mine.you && DECIDED.includes(liveness(mine)) && liveness(old) !== liveness(mine)) ctx.clearLivenessPrompt();
+    // Staff just opened the session: bring this tab forward.
+    if (mine.you && IN_ROOM.includes(c.state) && old && !IN_ROOM.includes(old.state)) ctx.showTab();
+    renderList();
   }
 
   form.addEventListener('submit', async (e) => {
@@ -299,6 +328,7 @@ export function mount(root, ctx) {
   });
   ctx.onRoomLeft(() => {
     joinedRoom = null;
+    renderList();
   });
   ctx.onLang(render);
   ctx.onReady(async () => {
