@@ -39,7 +39,7 @@ test_wrong_types(void)
   expect(cal, id++, "archive", "search", "\"case_number\":\"WT-1\",\"include_deleted\":[]", NULL);
   expect(cal, id++, "archive", "view", "\"recording\":{}", "bad-message");
   expect(cal, id++, "archive", "hold", "\"recording\":\"r-1\",\"reason\":[]", "bad-message");
-  expect(cal, id++, "archive", "audit", "\"recording\":[]", NULL);
+  expect(cal, id++, "archive", "audit", "\"recording\":[]", "bad-message");
   expect(cal, id++, "archive", "audit", "\"limit\":{}", "bad-message");
   expect(cal, id++, "archive", "audit", "\"limit\":\"5\"", "bad-message");
   wt_it_assert_healthy(d);
