@@ -1,9 +1,11 @@
 /* room_liveness.c — liveness checks on a room's applicants: a tap
  * (pipelines/tap.h) per applicant who publishes video, a check when they
  * first publish and whenever staff send `liveness`, and the results: a
- * `liveness` event to staff (and admins), a `liveness-prompt` event to the
- * party, and in a recorded room a `liveness` chain record with the key frame
- * stored next to the segments (storage/recorder.h), plus a `face-presence`
+ * `liveness` event to staff (and admins), `liveness-prompt` events to the
+ * party while a check runs and a `liveness-prompt` "none" when it ends (their
+ * page drops the prompt; the result itself goes only to staff), and in a
+ * recorded room a `liveness` chain record with the key frame stored next to
+ * the segments (storage/recorder.h), plus a `face-presence`
  * record after each of the applicant's segments.
  *
  * Worker thread only, like the rest of the room. The tap copies packets on
@@ -86,6 +88,17 @@ copy_object(JsonObject *o)
 
 /* ---- The tap's callbacks (on this worker) --------------------------------------------- */
 
+/* Tells the applicant what to do ("blink", "face-camera"), or "none" when the check is over. */
+static void
+send_prompt(Participant *p, const char *prompt)
+{
+  JsonObject *fields = json_object_new();
+  json_object_set_string_member(fields, "room", p->room->id);
+  json_object_set_string_member(fields, "prompt", prompt);
+  wt_signaling_send_event(p->room->env->signaling, p->session,
+                          wt_protocol_event("liveness-prompt", fields));
+}
+
 static void
 on_result(const WtLivenessResult *r, gpointer user_data)
 {
@@ -93,6 +106,7 @@ on_result(const WtLivenessResult *r, gpointer user_data)
   WtRoom *room = p->room;
   g_message("%s: liveness %s (%s)", p->log_prefix, r->passed ? "passed" : "failed", r->trigger);
   set_state(p, r->passed ? "passed" : "failed", wt_liveness_flags_to_json(r->reasons), r->trigger);
+  send_prompt(p, "none");
   if (room->recorder && p->rec_joined && !room->recording_stopping)
     wt_recorder_add_evidence(room->recorder, p->rec_who, "liveness", copy_object(r->record),
                              r->jpeg, "jpg");
@@ -118,12 +132,7 @@ on_warning(const char *warning, gpointer user_data)
 static void
 on_prompt(const char *prompt, gpointer user_data)
 {
-  Participant *p = user_data;
-  JsonObject *fields = json_object_new();
-  json_object_set_string_member(fields, "room", p->room->id);
-  json_object_set_string_member(fields, "prompt", prompt);
-  wt_signaling_send_event(p->room->env->signaling, p->session,
-                          wt_protocol_event("liveness-prompt", fields));
+  send_prompt(user_data, prompt);
 }
 
 static void
@@ -142,6 +151,7 @@ on_failed(const char *reason, gpointer user_data)
   Participant *p = user_data;
   g_warning("%s: liveness cannot run: %s", p->log_prefix, reason);
   set_state(p, "error", json_array_new(), NULL);
+  send_prompt(p, "none");
 }
 
 /* ---- What the room tells us ---------------------------------------------------------------- */

@@ -270,6 +270,7 @@ function showNotice(content) {
   const notice = $('room-notice');
   notice.replaceChildren(content ?? '');
   notice.hidden = !content;
+  delete notice.dataset.prompt; // showLivenessPrompt marks its own
 }
 
 function showLinkState(which, state) {
@@ -438,7 +439,13 @@ function showLivenessWarning({ participant, warning }) {
   showNotice(bilingual(zh, en));
 }
 
+/** Shows what the liveness check asks of the applicant; "none": the check is over, the prompt goes. */
 function showLivenessPrompt({ prompt }) {
+  const notice = $('room-notice');
+  if (prompt === 'none') {
+    if (notice.dataset.prompt) showNotice(null);
+    return;
+  }
   const [zh, en] = prompt === 'blink' ? ['请眨眨眼', 'Please blink'] : ['请正对摄像头', 'Please face the camera'];
   showNotice(bilingual(zh, en));
   $('room-notice').dataset.prompt = prompt;

@@ -181,7 +181,8 @@ export class RoomView {
           recording: (r) => stale() || this._showRecording(r),
           liveness: (l) => stale() || this._showLiveness(l),
           'liveness-warning': (w) => stale() || this.notice(this.i18n.t(`liveness.warning.${w.warning}`), 'warning'),
-          'liveness-prompt': (p) => stale() || this.notice(this.i18n.t(`liveness.prompt.${p.prompt}`), 'prompt'),
+          'liveness-prompt': (p) => stale() || (p.prompt === 'none' ? this.clearPrompt()
+            : this.notice(this.i18n.t(`liveness.prompt.${p.prompt}`), 'prompt')),
         },
       });
     } catch (err) {

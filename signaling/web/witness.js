@@ -336,7 +336,7 @@ export class WitnessClient extends Emitter {
  *       recording: (r) => …,             // {state: 'on'|'off'|'failed', id, reason}
  *       liveness: (l) => …,              // staff: {participant, state, reasons, trigger}
  *       'liveness-warning': (w) => …,    // staff: {participant, warning}
- *       'liveness-prompt': (p) => …,     // the applicant checked: {prompt: 'blink'|'face-camera'}
+ *       'liveness-prompt': (p) => …,     // the applicant checked: {prompt: 'blink'|'face-camera'|'none'}
  *     },
  *   });
  *   room.setMuted('audio', true);

@@ -5,7 +5,9 @@
 // (applicant-photo.mjpeg), within the window. After both leave, the sealed
 // chain must hold the `liveness` record with that result, its thresholds and
 // the detector's cascade hashes, and a JPEG key frame that `witnessctl
-// verify` checks. Runs in a loopback-only network namespace (scripts/test).
+// verify` checks. The applicant's page shows the prompts while the check runs
+// (the photo gets "please blink") and drops them once it is decided. Runs in a
+// loopback-only network namespace (scripts/test).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -62,25 +64,33 @@ async function waitFor(what, fn, timeoutMs) {
   }
 }
 
-/** Joins staff (recording) and an applicant with @clip's camera; returns the badge's final state. */
+/** Joins staff (recording) and an applicant with @clip's camera; returns the badge's final
+ *  state and the prompts the applicant's page showed while the check ran. */
 async function checkRoom(clip, room) {
   const staff = await joinAs(browsers[clip], room, `staff-${clip}`, 'staff', true);
   const applicant = await joinAs(browsers[clip], room, `applicant-${clip}`, 'applicant');
   const badge = staff.locator(`.tile.remote[data-sub="applicant-${clip}"] .liveness`);
+  const notice = applicant.locator('#room-notice');
+  const prompts = new Set();
   const t0 = Date.now();
   await badge.waitFor({ state: 'visible', timeout: 20000 });
   const decided = await waitFor(`staff seeing the ${clip} applicant's liveness decided`, async () => {
+    const prompt = await notice.getAttribute('data-prompt');
+    if (prompt) prompts.add(prompt);
     const state = await badge.getAttribute('data-state');
     return ['passed', 'failed', 'error'].includes(state) ? state : null;
   }, WINDOW_S * 1000 + SLACK_MS);
   const reasons = (await badge.getAttribute('data-reasons')) ?? '';
-  console.log(`# ${clip}: ${decided} (${reasons || 'no reasons'}) ${Date.now() - t0} ms after the badge appeared`);
+  console.log(`# ${clip}: ${decided} (${reasons || 'no reasons'}) ${Date.now() - t0} ms after the badge appeared;` +
+    ` the applicant was shown ${[...prompts].join(', ') || 'no prompt'}`);
   assert.equal(await applicant.locator('.liveness').count(), 0, 'applicants see no badges');
+  await waitFor(`the ${clip} applicant's prompt gone once the check was decided`, async () =>
+    !(await notice.getAttribute('data-prompt')) && await notice.isHidden(), 5000);
   await applicant.locator('#leave').click();
   await staff.locator('#leave').click();
   await staff.close();
   await applicant.close();
-  return { decided, reasons };
+  return { decided, reasons, prompts };
 }
 
 /** The sealed recording whose liveness record says @result: its folder and chain records. */
@@ -137,8 +147,9 @@ test('a live applicant passes, and the chain holds the result and a key frame th
 });
 
 test('a photo held to the camera fails as a still face', async () => {
-  const { decided, reasons } = await checkRoom('photo', 'liveness-photo');
+  const { decided, reasons, prompts } = await checkRoom('photo', 'liveness-photo');
   assert.equal(decided, 'failed');
+  assert.ok(prompts.has('blink'), 'the applicant was asked to blink');
   assert.match(reasons, /still-face/);
   const r = await assertChain('failed');
   assert.ok(r.reasons.includes('still-face'));
