@@ -172,6 +172,8 @@ wt_modules_new(const WtModulesEnv *env, GError **error)
   modules->hosts = g_ptr_array_new();
   modules->sessions =
       g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, module_session_free);
+  modules->sessions_by_sub =
+      g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_array_unref);
   modules->archive_dir = wt_config_archive_dir(env->config);
   modules->keys_dir = wt_config_keys_dir(env->config);
   gboolean named = FALSE;
@@ -226,6 +228,7 @@ wt_modules_free(WtModules *modules)
   }
   g_ptr_array_unref(modules->hosts);
   g_hash_table_unref(modules->sessions);
+  g_hash_table_unref(modules->sessions_by_sub);
   g_free(modules->archive_dir);
   g_free(modules->keys_dir);
   g_clear_pointer(&modules->env.id_hash_key, g_bytes_unref);
@@ -380,6 +383,12 @@ wt_modules_session_opened(WtModules *modules, guint64 session, const WtIdentity 
   s->participant = wt_signaling_participant_id(modules->env.signaling, who->sub);
   s->talked_to = g_hash_table_new(NULL, NULL);
   g_hash_table_insert(modules->sessions, g_memdup2(&session, sizeof session), s);
+  GArray *same = g_hash_table_lookup(modules->sessions_by_sub, who->sub);
+  if (!same) {
+    same = g_array_new(FALSE, FALSE, sizeof(guint64));
+    g_hash_table_insert(modules->sessions_by_sub, g_strdup(who->sub), same);
+  }
+  g_array_append_val(same, session);
   g_autoptr(JsonObject) fields = session_fields(session, s);
   wt_modules_dispatch(modules, "session-opened", fields);
 }
@@ -391,6 +400,15 @@ wt_modules_session_closed(WtModules *modules, guint64 session)
   if (!s)
     return;
   g_autoptr(JsonObject) fields = session_fields(session, s);
+  GArray *same = g_hash_table_lookup(modules->sessions_by_sub, s->sub);
+  for (guint i = 0; same && i < same->len; i++) {
+    if (g_array_index(same, guint64, i) == session) {
+      g_array_remove_index(same, i);
+      break;
+    }
+  }
+  if (same && same->len == 0)
+    g_hash_table_remove(modules->sessions_by_sub, s->sub);
   g_hash_table_remove(modules->sessions, &session);
   wt_modules_dispatch(modules, "session-closed", fields);
 }

@@ -27,6 +27,9 @@ struct _WtModules {
   WtModulesEnv env;
   GPtrArray *hosts;     /* WtModuleHost*, in load order */
   GHashTable *sessions; /* guint64* session -> ModuleSession* */
+  /* sub -> GArray of guint64 sessions: notify() finds a person's connections
+   * without going through every connection (module_host.c keeps it). */
+  GHashTable *sessions_by_sub;
   gint64 clock_offset_ms;
   /* Tasks on GTask threads (module_export.c, module_verify.c) whose answer
    * has not come; wt_modules_free() waits for them. */

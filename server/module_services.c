@@ -111,12 +111,6 @@ send_to(WtModuleHost *h, gboolean (*match)(const ModuleSession *, gconstpointer)
   return sent;
 }
 
-static gboolean
-sub_matches(const ModuleSession *s, gconstpointer sub)
-{
-  return g_str_equal(s->sub, sub);
-}
-
 typedef struct {
   WtRole role;
   WtModuleHost *host;
@@ -129,10 +123,19 @@ role_matches(const ModuleSession *s, gconstpointer what)
   return s->role == l->role && g_hash_table_contains(s->talked_to, l->host);
 }
 
+/* Every connection of @sub, found through the index rather than by going through them all. */
 static guint
 svc_notify(WtModuleHost *h, const char *sub, const char *event, JsonObject *fields)
 {
-  return send_to(h, sub_matches, sub, event, fields);
+  g_autoptr(JsonObject) f = fields ? fields : json_object_new();
+  json_object_set_string_member(f, "module", h->name);
+  GArray *same = sub ? g_hash_table_lookup(h->modules->sessions_by_sub, sub) : NULL;
+  if (!h->modules->env.signaling || !same)
+    return 0;
+  for (guint i = 0; i < same->len; i++)
+    wt_signaling_send_event(h->modules->env.signaling, g_array_index(same, guint64, i),
+                            wt_protocol_event(event, json_object_ref(f)));
+  return same->len;
 }
 
 static guint
@@ -145,14 +148,7 @@ svc_notify_role(WtModuleHost *h, WtRole role, const char *event, JsonObject *fie
 static gboolean
 svc_is_connected(WtModuleHost *h, const char *sub)
 {
-  GHashTableIter it;
-  gpointer value;
-  g_hash_table_iter_init(&it, h->modules->sessions);
-  while (g_hash_table_iter_next(&it, NULL, &value)) {
-    if (g_str_equal(((ModuleSession *)value)->sub, sub))
-      return TRUE;
-  }
-  return FALSE;
+  return sub && g_hash_table_contains(h->modules->sessions_by_sub, sub);
 }
 
 /* ---- Rooms ---------------------------------------------------------------------------------- */

@@ -43,18 +43,20 @@ staff_count(Consult *c)
   return g_hash_table_size(c->staff_online);
 }
 
+/* @t as its holder (or staff) sees it; @position and @waiting are the queue's
+ * (a publish counts them in one pass instead of once per ticket). */
 static JsonObject *
-ticket_json(Consult *c, const WtConsultTicket *t, gboolean for_staff)
+ticket_json_at(Consult *c, const WtConsultTicket *t, guint position, guint waiting,
+               gboolean for_staff)
 {
   JsonObject *o = json_object_new();
   json_object_set_int_member(o, "ticket", t->ticket);
   json_object_set_string_member(o, "state", wt_consult_state_name(t->state));
   json_object_set_string_member(o, "topic", t->topic);
-  guint position = wt_consult_queue_position(c->queue, t);
   json_object_set_int_member(o, "position", position);
   json_object_set_int_member(o, "estimate_s",
                              wt_consult_queue_estimate_s(c->queue, position, staff_count(c)));
-  json_object_set_int_member(o, "waiting", wt_consult_queue_waiting(c->queue));
+  json_object_set_int_member(o, "waiting", waiting);
   json_object_set_int_member(o, "joined_ms", t->joined_ms);
   if (t->room)
     json_object_set_string_member(o, "room", t->room);
@@ -72,28 +74,50 @@ ticket_json(Consult *c, const WtConsultTicket *t, gboolean for_staff)
 }
 
 static JsonObject *
+ticket_json(Consult *c, const WtConsultTicket *t, gboolean for_staff)
+{
+  return ticket_json_at(c, t, wt_consult_queue_position(c->queue, t),
+                        wt_consult_queue_waiting(c->queue), for_staff);
+}
+
+/* The position of each ticket in turn: 0 unless it waits. */
+static guint
+next_position(const WtConsultTicket *t, guint *waiting_before)
+{
+  return t->state == WT_CONSULT_WAITING ? ++*waiting_before : 0;
+}
+
+static JsonObject *
 list_json(Consult *c)
 {
   JsonObject *o = json_object_new();
   JsonArray *a = json_array_new();
-  for (guint i = 0; i < c->queue->tickets->len; i++)
-    json_array_add_object_element(a, ticket_json(c, g_ptr_array_index(c->queue->tickets, i), TRUE));
+  guint waiting = wt_consult_queue_waiting(c->queue), before = 0;
+  for (guint i = 0; i < c->queue->tickets->len; i++) {
+    const WtConsultTicket *t = g_ptr_array_index(c->queue->tickets, i);
+    json_array_add_object_element(a, ticket_json_at(c, t, next_position(t, &before), waiting, TRUE));
+  }
   json_object_set_array_member(o, "queue", a);
-  json_object_set_int_member(o, "waiting", wt_consult_queue_waiting(c->queue));
+  json_object_set_int_member(o, "waiting", waiting);
   json_object_set_int_member(o, "staff_online", staff_count(c));
   json_object_set_int_member(o, "average_s", wt_consult_queue_average_ms(c->queue) / 1000);
   return o;
 }
 
+/* Every applicant in the queue hears their ticket, staff and admins the whole list:
+ * one pass over the queue (benchmarked by witness-consult-bench). */
 void
 consult_publish(Consult *c)
 {
+  guint waiting = wt_consult_queue_waiting(c->queue), before = 0;
   for (guint i = 0; i < c->queue->tickets->len; i++) {
-    WtConsultTicket *t = g_ptr_array_index(c->queue->tickets, i);
-    c->s->notify(c->host, t->sub, "queue", ticket_json(c, t, FALSE));
+    const WtConsultTicket *t = g_ptr_array_index(c->queue->tickets, i);
+    c->s->notify(c->host, t->sub, "queue",
+                 ticket_json_at(c, t, next_position(t, &before), waiting, FALSE));
   }
-  c->s->notify_role(c->host, WT_ROLE_STAFF, "queue-list", list_json(c));
-  c->s->notify_role(c->host, WT_ROLE_ADMIN, "queue-list", list_json(c));
+  JsonObject *list = list_json(c);
+  c->s->notify_role(c->host, WT_ROLE_STAFF, "queue-list", json_object_ref(list));
+  c->s->notify_role(c->host, WT_ROLE_ADMIN, "queue-list", list);
 }
 
 void
