@@ -140,6 +140,26 @@ test_requests_and_events(void)
                                      "\"to\":\"nobody\"");
   g_assert_cmpint(json_object_get_int_member(wt_it_assert_result(n2, 8), "connections"), ==, 0);
 
+  /* A second connection of amy's (another tab) hears it too; once it closes,
+   * the first still does; once both are gone amy is not connected. */
+  g_autoptr(WtItWs) amy2 = wt_it_ws_hello(d, amy_token, NULL);
+  g_autoptr(JsonObject) n3 = request(sam, 12, "\"module\":\"hello\",\"action\":\"notify\","
+                                              "\"to\":\"amy\"");
+  g_assert_cmpint(json_object_get_int_member(wt_it_assert_result(n3, 12), "connections"), ==, 2);
+  g_autoptr(JsonObject) ev1 = wt_it_ws_recv(amy);
+  g_autoptr(JsonObject) ev2 = wt_it_ws_recv(amy2);
+  g_assert_cmpstr(wt_it_get_string(ev1, "event"), ==, "greeting");
+  g_assert_cmpstr(wt_it_get_string(ev2, "event"), ==, "greeting");
+  wt_it_ws_free(g_steal_pointer(&amy2));
+  wt_it_pump(300);
+  g_autoptr(JsonObject) n4 = request(sam, 13, "\"module\":\"hello\",\"action\":\"notify\","
+                                              "\"to\":\"amy\"");
+  JsonObject *n4r = wt_it_assert_result(n4, 13);
+  g_assert_cmpint(json_object_get_int_member(n4r, "connections"), ==, 1);
+  g_assert_true(json_object_get_boolean_member(n4r, "connected"));
+  g_autoptr(JsonObject) ev3 = wt_it_ws_recv(amy);
+  g_assert_cmpstr(wt_it_get_string(ev3, "event"), ==, "greeting");
+
   /* Role broadcasts reach only the consoles that use the module: sam has
    * talked to hello, tom (staff too) has not, so tom's first message is the
    * reply to his ping (a plain room client is never sent module events). */
@@ -154,7 +174,7 @@ test_requests_and_events(void)
   g_autoptr(JsonObject) pong = wt_it_ws_request(tom, "{\"type\":\"ping\",\"id\":11}");
   wt_it_assert_result(pong, 11);
 
-  /* The module saw both sessions open, and amy's close. */
+  /* The module saw every session open, and amy's two close. */
   wt_it_ws_free(g_steal_pointer(&amy));
   wt_it_pump(300);
   g_autoptr(JsonObject) evs = request(sam, 9, "\"module\":\"hello\",\"action\":\"events\"");
@@ -171,8 +191,13 @@ test_requests_and_events(void)
       g_assert_true(g_str_has_prefix(wt_it_get_string(o, "participant"), "p-"));
     }
   }
-  g_assert_cmpuint(opened, ==, 3);
-  g_assert_cmpuint(closed_amy, ==, 1);
+  g_assert_cmpuint(opened, ==, 4);
+  g_assert_cmpuint(closed_amy, ==, 2);
+  g_autoptr(JsonObject) n5 = request(sam, 14, "\"module\":\"hello\",\"action\":\"notify\","
+                                              "\"to\":\"amy\"");
+  JsonObject *n5r = wt_it_assert_result(n5, 14);
+  g_assert_cmpint(json_object_get_int_member(n5r, "connections"), ==, 0);
+  g_assert_false(json_object_get_boolean_member(n5r, "connected"));
   wt_it_daemon_stop_clean(d);
 }
 
