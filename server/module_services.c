@@ -280,12 +280,10 @@ wt_module_normalise_id_number(const char *text)
       u = 'A' + (u - 0xFF21);
     else if (u >= 0xFF41 && u <= 0xFF5A) /* full-width small letters */
       u = 'a' + (u - 0xFF41);
-    else if (u == 0x3000) /* ideographic space */
-      u = ' ';
+    if (g_unichar_isspace(u)) /* spaces anywhere, ideographic too: "110105 19491231 002X" */
+      continue;
     g_string_append_unichar(out, u);
   }
-  g_strstrip(out->str);
-  out->len = strlen(out->str);
   if (out->len > 0 && out->str[out->len - 1] == 'x')
     out->str[out->len - 1] = 'X';
   gboolean ok = out->len >= 4 && out->len <= 32;
