@@ -7,6 +7,7 @@
 //   const room = await view.enter('consult-1a2b3c4d5e6f');   // a Room (witness.js)
 //   await view.enter(id, { stopWarning: 'witness.stop-warning' }); // staff confirm that i18n text before stopping the recording
 //   view.clearPrompt();                                       // the liveness check was decided: drop its prompt
+//   view.nameTiles({ 'p-3f9a…': '委托人 张三' });              // captions by participant instead of account
 //   view.onLeft((reason) => …);                               // out, for whatever reason
 //   await view.leave();
 //
@@ -153,6 +154,7 @@ export class RoomView {
   async enter(roomId, { stopWarning = null } = {}) {
     if (this.room) await this.leave({ quiet: true });
     this.stopWarning = stopWarning;
+    this.tileNames = {};
     const attempt = ++this._attempt;
     const stale = () => attempt !== this._attempt;
     this.section.hidden = false;
@@ -285,10 +287,19 @@ export class RoomView {
     return [...this.tilesEl.querySelectorAll('.tile.remote')].find((tile) => tile.dataset.participant === participant);
   }
 
+  /** Captions the tiles of @names' participants ({participant: text}) with that text
+   *  (the witness console: 委托人 张三) instead of their account; others keep theirs. */
+  nameTiles(names) {
+    this.tileNames = { ...names };
+    for (const tile of this.tilesEl.querySelectorAll('.tile.remote')) {
+      tile.querySelector('.name').textContent = this.tileNames[tile.dataset.participant] ?? tile.dataset.sub;
+    }
+  }
+
   _tile({ participant, sub, role, liveness }) {
     let tile = this._tileOf(participant);
     if (tile) return tile;
-    const caption = el('figcaption', {}, el('span', { className: 'name' }, sub), ' ',
+    const caption = el('figcaption', {}, el('span', { className: 'name' }, this.tileNames?.[participant] ?? sub), ' ',
       el('span', { className: 'role' }, this.i18n.t(`role.${role}`)));
     if (role === 'applicant' && this.staff) {
       const badge = el('button', { type: 'button', className: 'liveness', hidden: true, dataset: { state: 'none' } });

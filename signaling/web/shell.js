@@ -22,6 +22,7 @@
 //   leaveRoom(), onRoomLeft(fn(reason)),
 //   inRoom(roomId)       TRUE while the page is in that room
 //   clearLivenessPrompt() hides the room's "please blink" once the check is decided
+//   nameTiles({participant: text}) captions those people's tiles with the text
 //   showTab()            brings the panel's tab to the front
 // Elements are made with textContent only. The page's state is on
 // #status[data-state]: no-token, connecting, connected, refused, closed.
@@ -139,6 +140,7 @@ export function startShell({ page, panels }) {
     onRoomLeft: (fn) => view.onLeft(fn),
     inRoom: (roomId) => view.room?.id === roomId,
     clearLivenessPrompt: () => view.clearPrompt(),
+    nameTiles: (names) => view.nameTiles(names),
   };
 
   // Tabs: one button and one section per panel.

@@ -326,6 +326,12 @@ test('a witnessed entrustment: form, acceptance, recorded session, liveness, con
     await livenessPassed(staff.page, role);
     await seen(staff.page, `${staffParty(role)}[data-audio=true][data-video=true]`);
   }
+  // Staff's tiles say who is who (委托人 张三, 受托人 李四), not the parties' accounts.
+  await staff.page.waitForFunction(() => {
+    const names = [...document.querySelectorAll('.tile.remote .name')].map((n) => n.textContent).sort();
+    return names.join('|') === '受托人 李四|委托人 张三';
+  }, null, { timeout: TIMEOUT_MS }).catch(async () => assert.fail('staff tiles named ' +
+    JSON.stringify(await staff.page.locator('.tile.remote .name').allInnerTexts())));
   // A prompt ("please blink") the principal may have had is gone with the decision.
   await promptGone(principal.page);
 

@@ -214,7 +214,7 @@ witness_list(Witness *w, WtModuleRequest *req)
   JsonArray *cases = json_array_new();
   for (guint i = 0; i < found->len; i++) {
     const WtWitnessCase *c = g_ptr_array_index(found, i);
-    JsonObject *o = wt_witness_case_to_json(c);
+    JsonObject *o = witness_case_json(w, c);
     WtWitnessParty party;
     if (wt_witness_case_party_of(c, who->sub, &party))
       json_object_set_string_member(o, "you", wt_witness_party_name(party));

@@ -17,15 +17,31 @@ witness_is_staff(const WtIdentity *who)
   return who->role == WT_ROLE_STAFF || who->role == WT_ROLE_ADMIN;
 }
 
+JsonObject *
+witness_case_json(Witness *w, const WtWitnessCase *c)
+{
+  JsonObject *o = wt_witness_case_to_json(c);
+  JsonArray *parties = json_object_get_array_member(o, "parties");
+  for (int p = 0; p < WT_WITNESS_N_PARTIES; p++) {
+    g_autofree char *pid = c->party[p].sub ? w->s->participant_id(w->host, c->party[p].sub) : NULL;
+    JsonObject *q = json_array_get_object_element(parties, p);
+    if (pid)
+      json_object_set_string_member(q, "participant", pid);
+    else
+      json_object_set_null_member(q, "participant");
+  }
+  return o;
+}
+
 void
 witness_publish(Witness *w, const WtWitnessCase *c)
 {
   for (int p = 0; p < WT_WITNESS_N_PARTIES; p++) {
     if (c->party[p].sub)
-      w->s->notify(w->host, c->party[p].sub, "case", wt_witness_case_to_json(c));
+      w->s->notify(w->host, c->party[p].sub, "case", witness_case_json(w, c));
   }
-  w->s->notify_role(w->host, WT_ROLE_STAFF, "case", wt_witness_case_to_json(c));
-  w->s->notify_role(w->host, WT_ROLE_ADMIN, "case", wt_witness_case_to_json(c));
+  w->s->notify_role(w->host, WT_ROLE_STAFF, "case", witness_case_json(w, c));
+  w->s->notify_role(w->host, WT_ROLE_ADMIN, "case", witness_case_json(w, c));
 }
 
 void
@@ -59,7 +75,7 @@ void
 witness_reply_case(Witness *w, WtModuleRequest *req, const WtWitnessCase *c, JsonObject *extra)
 {
   JsonObject *r = extra ? extra : json_object_new();
-  json_object_set_object_member(r, "case", wt_witness_case_to_json(c));
+  json_object_set_object_member(r, "case", witness_case_json(w, c));
   const WtIdentity *who = w->s->request_identity(req);
   WtWitnessParty party;
   if (wt_witness_case_party_of(c, who->sub, &party))

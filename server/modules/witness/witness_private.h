@@ -35,6 +35,9 @@ typedef struct {
 /* witness.c */
 /* TRUE for staff and admins. */
 gboolean witness_is_staff(const WtIdentity *who);
+/* The case as parties and staff see it (wt_witness_case_to_json), each party
+ * with the `participant` id their room tiles carry (null before they accept). */
+JsonObject *witness_case_json(Witness *w, const WtWitnessCase *c);
 /* Sends the case to both parties (the agent once accepted) and to staff and
  * admins as a `case` event. @c (transfer none). */
 void witness_publish(Witness *w, const WtWitnessCase *c);

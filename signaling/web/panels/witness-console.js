@@ -239,6 +239,11 @@ export function mount(root, ctx) {
     head.textContent = `${c.case} · ${t(`witness.state.${c.state}`)}`;
     notRecorded.textContent = (live && status?.not_recorded) || '';
     partyList.replaceChildren(...c.parties.map((p) => partyRow(c, p, live)));
+    // The room's tiles say who is who: 委托人 张三 rather than the party's account.
+    if (live && ctx.inRoom(c.room)) {
+      ctx.nameTiles(Object.fromEntries(c.parties.filter((p) => p.participant)
+        .map((p) => [p.participant, `${t(`witness.you.${p.role}`)} ${p.name}`])));
+    }
     renderOutcome(c);
     actions.hidden = !live;
     approveBtn.textContent = t('witness.approve');
