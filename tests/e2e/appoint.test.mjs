@@ -83,7 +83,8 @@ test('booked, check-in refused at T-16 min and accepted at T-15, staff connect, 
   await setClock(start - 16 * MIN);
   await a.page.locator('[data-testid=appoint-checkin]').click();
   await waitFor(a.page, '[data-testid=appoint-message][data-code=too-early]');
-  const opens = new Date(start - 15 * MIN + 8 * 3600 * 1000).toISOString().slice(11, 16); // China time
+  // The date and time in China time: "2026-12-07 08:45".
+  const opens = new Date(start - 15 * MIN + 8 * 3600 * 1000).toISOString().slice(0, 16).replace('T', ' ');
   const refusal = await a.page.locator('[data-testid=appoint-message]').innerText();
   assert.match(refusal, new RegExp(`check-in opens at ${opens}`));
   // A Chinese sentence, and the server's (English) reason as a detail after it.

@@ -311,7 +311,7 @@ do_checkin(Appoint *a, WtModuleRequest *req, const WtIdentity *who)
   switch (wt_appoint_checkin_at(&a->cfg, ap->start_ms, t)) {
   case WT_APPOINT_CHECKIN_TOO_EARLY: {
     g_autofree char *opens =
-        wt_appoint_local_time(&a->cfg, wt_appoint_checkin_opens_ms(&a->cfg, ap->start_ms));
+        wt_appoint_local_label(&a->cfg, wt_appoint_checkin_opens_ms(&a->cfg, ap->start_ms));
     g_autofree char *why =
         g_strdup_printf("check-in opens at %s, %d minutes before the appointment", opens,
                         a->cfg.checkin_opens_minutes);
@@ -320,7 +320,7 @@ do_checkin(Appoint *a, WtModuleRequest *req, const WtIdentity *who)
   }
   case WT_APPOINT_CHECKIN_CLOSED: {
     g_autofree char *closed =
-        wt_appoint_local_time(&a->cfg, wt_appoint_checkin_closes_ms(&a->cfg, ap->start_ms));
+        wt_appoint_local_label(&a->cfg, wt_appoint_checkin_closes_ms(&a->cfg, ap->start_ms));
     g_autofree char *why = g_strdup_printf("check-in closed at %s", closed);
     a->s->reply_error(a->host, req, "too-late", why);
     return;

@@ -263,11 +263,3 @@ wt_appoint_local_label(const WtAppointConfig *cfg, gint64 ms)
   g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(local_s);
   return dt ? g_date_time_format(dt, "%Y-%m-%d %H:%M") : g_strdup("?");
 }
-
-char *
-wt_appoint_local_time(const WtAppointConfig *cfg, gint64 ms)
-{
-  g_autofree char *label = wt_appoint_local_label(cfg, ms);
-  /* "?" past the calendar (a check-in that closes in the year 10000). */
-  return strlen(label) == 16 ? g_strdup(label + 11) : g_strdup("?");
-}

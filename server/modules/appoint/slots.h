@@ -82,7 +82,5 @@ gint64 wt_appoint_checkin_closes_ms(const WtAppointConfig *cfg, gint64 start_ms)
 WtAppointCheckin wt_appoint_checkin_at(const WtAppointConfig *cfg, gint64 start_ms, gint64 now_ms);
 /* "YYYY-MM-DD HH:MM" in local time (transfer full); "?" outside years 1 to 9999. */
 char *wt_appoint_local_label(const WtAppointConfig *cfg, gint64 ms);
-/* "HH:MM" in local time (transfer full); "?" outside years 1 to 9999. */
-char *wt_appoint_local_time(const WtAppointConfig *cfg, gint64 ms);
 
 G_END_DECLS
