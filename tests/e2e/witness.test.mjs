@@ -364,6 +364,11 @@ test('a witnessed entrustment: form, acceptance, recorded session, liveness, con
     await seen(staff.page, `${staffParty(role)}[data-consent=started]`);
     await staff.page.locator(`${staffParty(role)} [data-testid=witness-consent-end]`).click();
     await seen(staff.page, `${staffParty(role)}[data-consent=ended]`);
+    // Marked once: neither button offers to mark that statement again.
+    for (const b of ['start', 'end']) {
+      assert.ok(await staff.page.locator(`${staffParty(role)} [data-testid=witness-consent-${b}]`).isDisabled(),
+        `${role}'s consent-${b} button is off once the statement is marked`);
+    }
   }
 
   // Each party reads the document (masked numbers and hashes, never the plain number) and signs it.

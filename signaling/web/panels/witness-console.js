@@ -207,8 +207,9 @@ export function mount(root, ctx) {
     t(`witness.consent.${p.consent}`), ' · ', t(p.signed ? 'witness.signed' : 'witness.unsigned'), ' ');
     if (live) {
       li.append(
-        el('button', { type: 'button', dataset: { testid: 'witness-consent-start', party: p.role }, onclick: () => mark('start') }, t('witness.consent-start')),
-        el('button', { type: 'button', dataset: { testid: 'witness-consent-end', party: p.role }, onclick: () => mark('end') }, t('witness.consent-end')),
+        // A consent statement is marked once: start, then end (the server refuses any other order).
+        el('button', { type: 'button', disabled: p.consent !== 'none', dataset: { testid: 'witness-consent-start', party: p.role }, onclick: () => mark('start') }, t('witness.consent-start')),
+        el('button', { type: 'button', disabled: p.consent !== 'started', dataset: { testid: 'witness-consent-end', party: p.role }, onclick: () => mark('end') }, t('witness.consent-end')),
         el('button', { type: 'button', dataset: { testid: 'witness-recheck', party: p.role }, onclick: () => act('recheck', { case: c.case, party: p.role }) }, t('witness.recheck')));
     }
     return li;
