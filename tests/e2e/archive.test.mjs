@@ -125,6 +125,16 @@ test('a clerk finds a witnessed recording by ID number, sees it verified and not
   assert.doesNotMatch(await row.textContent(), /年|校验/);
   assert.match(await clerk.page.locator('[data-testid="archive-message"]').innerText(), /^1 recordings found$/);
   assert.doesNotMatch(await clerk.page.locator('[data-testid="archive-verify"]').innerText(), CHINESE);
+  // English is the page's language, not a subtitle: the text keeps its colour.
+  const colours = await clerk.page.evaluate(() => {
+    const probe = document.body.appendChild(document.createElement('span'));
+    probe.style.color = 'var(--fg)';
+    const fg = getComputedStyle(probe).color;
+    probe.remove();
+    return { body: getComputedStyle(document.body).color, detail: getComputedStyle(document.querySelector('[data-testid="archive-parties"]')).color, fg };
+  });
+  assert.equal(colours.body, colours.fg, `body text in English: ${JSON.stringify(colours)}`);
+  assert.equal(colours.detail, colours.fg, `detail text in English: ${JSON.stringify(colours)}`);
   await switchLang(clerk.page, 'zh');
   assert.match(await clerk.page.locator('[data-testid="archive-verify"]').innerText(), /校验通过/);
 
