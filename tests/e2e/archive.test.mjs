@@ -7,11 +7,16 @@
 // digits with a small x, opens it and sees "verified" and the notarisation
 // receipt, and plays both parties side by side: both <video> elements advance
 // (currentTime > 0) and the media requests are answered 206 (range requests
-// on signed URLs). An applicant's token asking the archive is refused.
+// on signed URLs). An applicant's token asking the archive is refused. The
+// notary is a small backend here whose receipt ids are long unbreakable
+// strings, as real ones can be: the clerk and admin pages must still fit a
+// 1280 px window.
 // Runs in a loopback-only network namespace (scripts/test).
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -19,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 
 import { fakeMediaArgs, launchChromium, openPage } from './lib/browser.mjs';
 import { fullWidth, openClerk, openVerified, playParties, searchById } from './lib/clerk.mjs';
-import { assertFits, CHINESE, request, switchLang, TIMEOUT_MS } from './lib/hall.mjs';
+import { assertFits, CHINESE, openAs, request, switchLang, TIMEOUT_MS } from './lib/hall.mjs';
 import { waitUntil } from './lib/wait.mjs';
 import { mintLink, startWitnessd, WITNESSD } from './lib/witnessd.mjs';
 
@@ -37,13 +42,29 @@ const CASE = 'WT-E2E-0001';
 let server;
 let browser;
 let modulesDir;
+let notary;
+
+/** A notary backend: every item it is handed gets a receipt with a long id; resolves its URL. */
+async function startNotary() {
+  notary = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => { body += chunk; });
+    req.on('end', () => {
+      const id = `NTR-${createHash('sha256').update(body).digest('hex')}`;
+      res.writeHead(201, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ receipt_id: id, stored_at: Date.now() }));
+    });
+  });
+  await new Promise((ok) => notary.listen(0, '127.0.0.1', ok));
+  return `http://127.0.0.1:${notary.address().port}/seals`;
+}
 
 before(async () => {
   modulesDir = await mkdtemp(join(tmpdir(), 'witness-e2e-modules-'));
   await symlink(join(MODULES, 'archive.so'), join(modulesDir, 'archive.so'));
   await symlink(join(TEST_MODULES, 'hello.so'), join(modulesDir, 'hello.so'));
   server = await startWitnessd({
-    config: `[recording]\nsegment_seconds=4\n[modules]\ndir=${modulesDir}\n`,
+    config: `[recording]\nsegment_seconds=4\n[notary]\nurl=${await startNotary()}\n[modules]\ndir=${modulesDir}\n`,
   });
   browser = await launchChromium({
     args: [
@@ -57,6 +78,7 @@ after(async () => {
   await browser?.close();
   server?.kill();
   await server?.cleanup();
+  notary?.close();
   if (modulesDir) await rm(modulesDir, { recursive: true, force: true });
 });
 
@@ -113,6 +135,17 @@ test('a clerk finds a witnessed recording by ID number, sees it verified and not
 
   const shown = await openVerified(clerk.page, id, server);
   console.log(`# receipt: ${shown.receipt}`);
+  assert.match(shown.receipt, /NTR-[0-9a-f]{64}/);
+  // The receipt's id is one long unbreakable string: it wraps within a 1280 px
+  // window, and the short column headers and the open button stay on one line.
+  await assertFits(clerk.page, 'the clerk page with a recording and its receipt shown');
+  const lines = await clerk.page.locator('[data-testid="archive-results"] th, [data-testid="archive-open"]').evaluateAll((els) =>
+    els.map((e) => {
+      const range = document.createRange();
+      range.selectNodeContents(e);
+      return [e.textContent, new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size];
+    }).filter(([text]) => text));
+  assert.ok(lines.every(([, n]) => n === 1), `headers and buttons on one line: ${JSON.stringify(lines)}`);
   // The view verified it: its results row says so too, and times are the
   // centre's, in Chinese, with the zone named.
   const row = clerk.page.locator(`[data-testid="archive-row"][data-recording="${id}"]`);
@@ -172,4 +205,13 @@ test('a clerk finds a witnessed recording by ID number, sees it verified and not
   assert.equal(await message.getAttribute('data-code'), null);
   assert.match(await message.innerText(), /UTC\+8/);
   assert.deepEqual(clerk.problems, []);
+
+  // The admin page's Records tab, with the recording found and opened, fits a 1280 px window too.
+  const admin = await openAs(server, browser, { page: 'admin', role: 'admin', sub: 'admin-1' });
+  await admin.page.locator('[data-testid="tab-archive"]').click();
+  await searchById(admin.page, PRINCIPAL_ID, id);
+  await assertFits(admin.page, 'the admin page\'s Records tab with results');
+  await openVerified(admin.page, id, server);
+  await assertFits(admin.page, 'the admin page\'s Records tab with a recording open');
+  assert.deepEqual(admin.problems, []);
 });
