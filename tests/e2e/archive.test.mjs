@@ -146,6 +146,9 @@ test('a clerk finds a witnessed recording by ID number, sees it verified and not
       return [e.textContent, new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size];
     }).filter(([text]) => text));
   assert.ok(lines.every(([, n]) => n === 1), `headers and buttons on one line: ${JSON.stringify(lines)}`);
+  // The business by its name, not its code.
+  const detailText = () => clerk.page.locator('[data-testid="archive-detail"]').innerText();
+  assert.match(await detailText(), /业务: 存量房转移登记 · /);
   // The view verified it: its results row says so too, and times are the
   // centre's, in Chinese, with the zone named.
   const row = clerk.page.locator(`[data-testid="archive-row"][data-recording="${id}"]`);
@@ -156,8 +159,9 @@ test('a clerk finds a witnessed recording by ID number, sees it verified and not
   await switchLang(clerk.page, 'en');
   assert.match(await row.textContent(), /Verified/);
   assert.doesNotMatch(await row.textContent(), /年|校验/);
-  assert.match(await clerk.page.locator('[data-testid="archive-message"]').innerText(), /^1 recordings found$/);
+  assert.match(await clerk.page.locator('[data-testid="archive-message"]').innerText(), /^1 recording found$/);
   assert.doesNotMatch(await clerk.page.locator('[data-testid="archive-verify"]').innerText(), CHINESE);
+  assert.match(await detailText(), /Business: Transfer of an existing home · /);
   // English is the page's language, not a subtitle: the text keeps its colour.
   const colours = await clerk.page.evaluate(() => {
     const probe = document.body.appendChild(document.createElement('span'));
@@ -189,6 +193,10 @@ test('a clerk finds a witnessed recording by ID number, sees it verified and not
   const details = await clerk.page.locator('[data-testid="archive-audit-detail"]').allInnerTexts();
   assert.ok(details.some((d) => /^\w[\w.]*: /m.test(d)), details.join(' | '));
   assert.ok(details.every((d) => !/[{}"]/.test(d)), details.join(' | '));
+  // Actions in words of the page's language, not their codes.
+  const actions = await clerk.page.locator('[data-testid="archive-audit-action"]').allInnerTexts();
+  assert.ok(actions.length > 0 && actions.every((a) => CHINESE.test(a)), `audit actions: ${actions.join(', ')}`);
+  assert.ok(actions.includes('查看'), `audit actions: ${actions.join(', ')}`);
   await assertFits(clerk.page, 'the clerk page with its audit log open');
 
   // By date: the boxes start as today (the centre's), which finds it; empty
