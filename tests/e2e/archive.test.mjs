@@ -180,6 +180,25 @@ test('a clerk finds a witnessed recording by ID number, sees it verified and not
   assert.equal(played.videos, 3);
   console.log(`# parties' currentTime ${played.first.join(', ')} -> ${played.times.join(', ')} s; ` +
     `drift from the shared clock: ${played.drift.join(', ')} ms`);
+
+  // A legal hold needs a reason: without one the page asks for it and sends
+  // nothing. Set while the parties play, the hold leaves the playback running.
+  const hold = clerk.page.locator('[data-testid="archive-hold"]');
+  const holdMessage = clerk.page.locator('[data-testid="archive-hold-message"]');
+  await clerk.page.locator('[data-testid="archive-hold-set"]').click();
+  await clerk.page.waitForFunction(() => document.querySelector('[data-testid="archive-hold-message"]')?.textContent, null, { timeout: TIMEOUT_MS });
+  assert.equal(await holdMessage.innerText(), '请填写理由');
+  assert.equal(await holdMessage.getAttribute('data-code'), null);
+  assert.equal(await hold.getAttribute('data-state'), 'free');
+  const playingBefore = await clerk.page.locator('[data-testid="archive-video"]').first().evaluate((v) => v.currentTime);
+  await clerk.page.locator('[data-testid="archive-hold-reason"]').fill('court order 2026-17');
+  await clerk.page.locator('[data-testid="archive-hold-set"]').click();
+  await clerk.page.locator('[data-testid="archive-hold"][data-state="held"]').waitFor({ timeout: TIMEOUT_MS });
+  assert.equal(await clerk.page.locator('[data-testid="archive-video"]').count(), 3, 'the player outlives the hold');
+  assert.equal(await clerk.page.locator('[data-testid="archive-play"]').innerText(), '暂停');
+  await waitUntil('the playback going on after the hold', async () =>
+    (await clerk.page.locator('[data-testid="archive-video"]').first().evaluate((v) => (v.paused ? -1 : v.currentTime))) > playingBefore,
+  { timeout: TIMEOUT_MS, server });
   const { media } = clerk;
   assert.ok(media.length >= 2, `media requests: ${media}`);
   assert.ok(media.every((s) => s === 206), `every media request answered 206: ${media}`);
@@ -196,7 +215,7 @@ test('a clerk finds a witnessed recording by ID number, sees it verified and not
   // Actions in words of the page's language, not their codes.
   const actions = await clerk.page.locator('[data-testid="archive-audit-action"]').allInnerTexts();
   assert.ok(actions.length > 0 && actions.every((a) => CHINESE.test(a)), `audit actions: ${actions.join(', ')}`);
-  assert.ok(actions.includes('查看'), `audit actions: ${actions.join(', ')}`);
+  assert.ok(actions.includes('查看') && actions.includes('设置法律保全'), `audit actions: ${actions.join(', ')}`);
   await assertFits(clerk.page, 'the clerk page with its audit log open');
 
   // By date: the boxes start as today (the centre's), which finds it; empty

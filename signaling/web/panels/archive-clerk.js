@@ -11,12 +11,13 @@
 //   [data-testid=archive-row][data-recording] per result, with archive-open
 //   [data-testid=archive-detail][data-recording]; archive-verify[data-state=
 //     verified|failed]; archive-receipt[data-state]; archive-hold[data-state=
-//     held|free], archive-hold-reason; archive-play;
+//     held|free], archive-hold-reason, archive-hold-message; archive-play;
 //     archive-export; archive-export-link; archive-audit-action per audit row
 // Times are the centre's local time with the zone named (centre-time.js), in
 // the page's language; the date boxes are days of the centre's calendar and
 // start as today. A language switch redraws everything shown. Business types
-// are named from appoint-names.js.
+// are named from appoint-names.js; a hold asks for its reason on the page and
+// leaves a running playback as it is.
 import { centreDay, centreParse, centreText, centreZone, zoneName } from './centre-time.js';
 import { el, showError, showMessage, showText } from './dom.js';
 import { SyncPlayer } from './archive-player.js';
@@ -54,6 +55,7 @@ const STRINGS = {
     'archive.hold': '设置法律保全',
     'archive.release': '解除法律保全',
     'archive.hold-reason': '理由',
+    'archive.need-reason': '请填写理由',
     'archive.held': '法律保全中：{reason}',
     'archive.not-held': '未保全；保存至 {date}',
     'archive.deleted': '已删除：{reason}',
@@ -108,6 +110,7 @@ const STRINGS = {
     'archive.hold': 'Set a legal hold',
     'archive.release': 'Lift the legal hold',
     'archive.hold-reason': 'Reason',
+    'archive.need-reason': 'Give a reason',
     'archive.held': 'Legal hold: {reason}',
     'archive.not-held': 'No hold; kept until {date}',
     'archive.deleted': 'Deleted: {reason}',
@@ -311,6 +314,14 @@ export function mount(root, ctx) {
     }
   }
 
+  /** Asks for the recording shown again (after a hold) and redraws it; a playback goes on. */
+  async function showAgain(recording) {
+    const r = await ctx.request('archive', 'view', { recording });
+    if (detail.dataset.recording !== recording) return; // another one was opened meanwhile
+    opened = r;
+    renderDetail(r);
+  }
+
   function renderDetail(r) {
     const v = r.verify;
     const verify = el('div', { dataset: { testid: 'archive-verify', state: v ? (v.ok ? 'verified' : 'failed') : 'unchecked' } },
@@ -331,15 +342,21 @@ export function mount(root, ctx) {
         : held ? t('archive.held', { reason: r.hold.reason })
           : t('archive.not-held', { date: centreText(r.retention?.expires_ms ?? 0, zone, ctx.lang, { date: true }) }));
     const reason = el('input', { type: 'text', placeholder: t('archive.hold-reason'), dataset: { testid: 'archive-hold-reason' } });
-    const holdMsg = el('span', { className: 'muted' });
+    const holdMsg = el('span', { className: 'muted', dataset: { testid: 'archive-hold-message' } });
     const holdButton = el('button', {
       type: 'button',
       dataset: { testid: held ? 'archive-release' : 'archive-hold-set' },
       onclick: async () => {
+        // The server wants a reason for both; asked here, nothing is sent without one.
+        if (!reason.value.trim()) {
+          showText(holdMsg, t, 'archive.need-reason');
+          reason.focus();
+          return;
+        }
         showMessage(holdMsg);
         try {
           await ctx.request('archive', held ? 'release' : 'hold', { recording: r.recording, reason: reason.value });
-          await openRecording(r.recording);
+          await showAgain(r.recording);
         } catch (err) {
           showError(holdMsg, err, t);
         }
