@@ -132,6 +132,10 @@ test('a clerk finds a witnessed recording by ID number, sees it verified and not
   assert.match(rowText, /张三/);
   assert.match(rowText, /1101\*+123X/);
   assert.doesNotMatch(rowText, new RegExp(PRINCIPAL_ID));
+  // Nobody opened it yet: the row says it is checked on opening, not a bare
+  // "not checked" a clerk could read as a failed check.
+  const rowVerify = clerk.page.locator(`[data-testid="archive-row"][data-recording="${id}"] [data-testid="archive-row-verify"]`);
+  assert.equal(await rowVerify.innerText(), '打开时校验');
 
   const shown = await openVerified(clerk.page, id, server);
   console.log(`# receipt: ${shown.receipt}`);
