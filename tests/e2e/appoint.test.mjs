@@ -69,6 +69,11 @@ test('booked, check-in refused at T-16 min and accepted at T-15, staff connect, 
   assert.deepEqual(listed, offered.map((x) => x.start_ms));
   const days = new Set(offered.map((x) => x.label.slice(0, 10)));
   assert.equal(await a.page.locator('[data-testid=appoint-slot] optgroup').count(), days.size);
+  // The closed list shows one option only: it carries its day, not just the time.
+  const [y, mo, d] = offered[0].label.slice(0, 10).split('-').map(Number);
+  const weekday = '日一二三四五六'[new Date(Date.UTC(y, mo - 1, d)).getUTCDay()];
+  assert.equal(await a.page.locator('[data-testid=appoint-slot] option').first().textContent(),
+    `${mo}月${d}日 周${weekday} ${offered[0].label.slice(11, 16)} · 余 ${offered[0].free}`);
   await assertFits(a.page, 'the hall\'s appointments');
   await a.page.locator('[data-testid=appoint-book]').click();
   await waitFor(a.page, '[data-testid=appoint-row][data-state=booked]');

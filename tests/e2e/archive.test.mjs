@@ -7,11 +7,16 @@
 // digits with a small x, opens it and sees "verified" and the notarisation
 // receipt, and plays both parties side by side: both <video> elements advance
 // (currentTime > 0) and the media requests are answered 206 (range requests
-// on signed URLs). An applicant's token asking the archive is refused.
+// on signed URLs). An applicant's token asking the archive is refused. The
+// notary is a small backend here whose receipt ids are long unbreakable
+// strings, as real ones can be: the clerk and admin pages must still fit a
+// 1280 px window.
 // Runs in a loopback-only network namespace (scripts/test).
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -19,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 
 import { fakeMediaArgs, launchChromium, openPage } from './lib/browser.mjs';
 import { fullWidth, openClerk, openVerified, playParties, searchById } from './lib/clerk.mjs';
-import { assertFits, CHINESE, request, switchLang, TIMEOUT_MS } from './lib/hall.mjs';
+import { assertFits, CHINESE, openAs, request, switchLang, TIMEOUT_MS } from './lib/hall.mjs';
 import { waitUntil } from './lib/wait.mjs';
 import { mintLink, startWitnessd, WITNESSD } from './lib/witnessd.mjs';
 
@@ -37,13 +42,29 @@ const CASE = 'WT-E2E-0001';
 let server;
 let browser;
 let modulesDir;
+let notary;
+
+/** A notary backend: every item it is handed gets a receipt with a long id; resolves its URL. */
+async function startNotary() {
+  notary = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => { body += chunk; });
+    req.on('end', () => {
+      const id = `NTR-${createHash('sha256').update(body).digest('hex')}`;
+      res.writeHead(201, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ receipt_id: id, stored_at: Date.now() }));
+    });
+  });
+  await new Promise((ok) => notary.listen(0, '127.0.0.1', ok));
+  return `http://127.0.0.1:${notary.address().port}/seals`;
+}
 
 before(async () => {
   modulesDir = await mkdtemp(join(tmpdir(), 'witness-e2e-modules-'));
   await symlink(join(MODULES, 'archive.so'), join(modulesDir, 'archive.so'));
   await symlink(join(TEST_MODULES, 'hello.so'), join(modulesDir, 'hello.so'));
   server = await startWitnessd({
-    config: `[recording]\nsegment_seconds=4\n[modules]\ndir=${modulesDir}\n`,
+    config: `[recording]\nsegment_seconds=4\n[notary]\nurl=${await startNotary()}\n[modules]\ndir=${modulesDir}\n`,
   });
   browser = await launchChromium({
     args: [
@@ -57,6 +78,7 @@ after(async () => {
   await browser?.close();
   server?.kill();
   await server?.cleanup();
+  notary?.close();
   if (modulesDir) await rm(modulesDir, { recursive: true, force: true });
 });
 
@@ -110,9 +132,27 @@ test('a clerk finds a witnessed recording by ID number, sees it verified and not
   assert.match(rowText, /张三/);
   assert.match(rowText, /1101\*+123X/);
   assert.doesNotMatch(rowText, new RegExp(PRINCIPAL_ID));
+  // Nobody opened it yet: the row says it is checked on opening, not a bare
+  // "not checked" a clerk could read as a failed check.
+  const rowVerify = clerk.page.locator(`[data-testid="archive-row"][data-recording="${id}"] [data-testid="archive-row-verify"]`);
+  assert.equal(await rowVerify.innerText(), '打开时校验');
 
   const shown = await openVerified(clerk.page, id, server);
   console.log(`# receipt: ${shown.receipt}`);
+  assert.match(shown.receipt, /NTR-[0-9a-f]{64}/);
+  // The receipt's id is one long unbreakable string: it wraps within a 1280 px
+  // window, and the short column headers and the open button stay on one line.
+  await assertFits(clerk.page, 'the clerk page with a recording and its receipt shown');
+  const lines = await clerk.page.locator('[data-testid="archive-results"] th, [data-testid="archive-open"]').evaluateAll((els) =>
+    els.map((e) => {
+      const range = document.createRange();
+      range.selectNodeContents(e);
+      return [e.textContent, new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size];
+    }).filter(([text]) => text));
+  assert.ok(lines.every(([, n]) => n === 1), `headers and buttons on one line: ${JSON.stringify(lines)}`);
+  // The business by its name, not its code.
+  const detailText = () => clerk.page.locator('[data-testid="archive-detail"]').innerText();
+  assert.match(await detailText(), /业务: 存量房转移登记 · /);
   // The view verified it: its results row says so too, and times are the
   // centre's, in Chinese, with the zone named.
   const row = clerk.page.locator(`[data-testid="archive-row"][data-recording="${id}"]`);
@@ -123,8 +163,19 @@ test('a clerk finds a witnessed recording by ID number, sees it verified and not
   await switchLang(clerk.page, 'en');
   assert.match(await row.textContent(), /Verified/);
   assert.doesNotMatch(await row.textContent(), /年|校验/);
-  assert.match(await clerk.page.locator('[data-testid="archive-message"]').innerText(), /^1 recordings found$/);
+  assert.match(await clerk.page.locator('[data-testid="archive-message"]').innerText(), /^1 recording found$/);
   assert.doesNotMatch(await clerk.page.locator('[data-testid="archive-verify"]').innerText(), CHINESE);
+  assert.match(await detailText(), /Business: Transfer of an existing home · /);
+  // English is the page's language, not a subtitle: the text keeps its colour.
+  const colours = await clerk.page.evaluate(() => {
+    const probe = document.body.appendChild(document.createElement('span'));
+    probe.style.color = 'var(--fg)';
+    const fg = getComputedStyle(probe).color;
+    probe.remove();
+    return { body: getComputedStyle(document.body).color, detail: getComputedStyle(document.querySelector('[data-testid="archive-parties"]')).color, fg };
+  });
+  assert.equal(colours.body, colours.fg, `body text in English: ${JSON.stringify(colours)}`);
+  assert.equal(colours.detail, colours.fg, `detail text in English: ${JSON.stringify(colours)}`);
   await switchLang(clerk.page, 'zh');
   assert.match(await clerk.page.locator('[data-testid="archive-verify"]').innerText(), /校验通过/);
 
@@ -133,6 +184,25 @@ test('a clerk finds a witnessed recording by ID number, sees it verified and not
   assert.equal(played.videos, 3);
   console.log(`# parties' currentTime ${played.first.join(', ')} -> ${played.times.join(', ')} s; ` +
     `drift from the shared clock: ${played.drift.join(', ')} ms`);
+
+  // A legal hold needs a reason: without one the page asks for it and sends
+  // nothing. Set while the parties play, the hold leaves the playback running.
+  const hold = clerk.page.locator('[data-testid="archive-hold"]');
+  const holdMessage = clerk.page.locator('[data-testid="archive-hold-message"]');
+  await clerk.page.locator('[data-testid="archive-hold-set"]').click();
+  await clerk.page.waitForFunction(() => document.querySelector('[data-testid="archive-hold-message"]')?.textContent, null, { timeout: TIMEOUT_MS });
+  assert.equal(await holdMessage.innerText(), '请填写理由');
+  assert.equal(await holdMessage.getAttribute('data-code'), null);
+  assert.equal(await hold.getAttribute('data-state'), 'free');
+  const playingBefore = await clerk.page.locator('[data-testid="archive-video"]').first().evaluate((v) => v.currentTime);
+  await clerk.page.locator('[data-testid="archive-hold-reason"]').fill('court order 2026-17');
+  await clerk.page.locator('[data-testid="archive-hold-set"]').click();
+  await clerk.page.locator('[data-testid="archive-hold"][data-state="held"]').waitFor({ timeout: TIMEOUT_MS });
+  assert.equal(await clerk.page.locator('[data-testid="archive-video"]').count(), 3, 'the player outlives the hold');
+  assert.equal(await clerk.page.locator('[data-testid="archive-play"]').innerText(), '暂停');
+  await waitUntil('the playback going on after the hold', async () =>
+    (await clerk.page.locator('[data-testid="archive-video"]').first().evaluate((v) => (v.paused ? -1 : v.currentTime))) > playingBefore,
+  { timeout: TIMEOUT_MS, server });
   const { media } = clerk;
   assert.ok(media.length >= 2, `media requests: ${media}`);
   assert.ok(media.every((s) => s === 206), `every media request answered 206: ${media}`);
@@ -146,6 +216,10 @@ test('a clerk finds a witnessed recording by ID number, sees it verified and not
   const details = await clerk.page.locator('[data-testid="archive-audit-detail"]').allInnerTexts();
   assert.ok(details.some((d) => /^\w[\w.]*: /m.test(d)), details.join(' | '));
   assert.ok(details.every((d) => !/[{}"]/.test(d)), details.join(' | '));
+  // Actions in words of the page's language, not their codes.
+  const actions = await clerk.page.locator('[data-testid="archive-audit-action"]').allInnerTexts();
+  assert.ok(actions.length > 0 && actions.every((a) => CHINESE.test(a)), `audit actions: ${actions.join(', ')}`);
+  assert.ok(actions.includes('查看') && actions.includes('设置法律保全'), `audit actions: ${actions.join(', ')}`);
   await assertFits(clerk.page, 'the clerk page with its audit log open');
 
   // By date: the boxes start as today (the centre's), which finds it; empty
@@ -162,4 +236,13 @@ test('a clerk finds a witnessed recording by ID number, sees it verified and not
   assert.equal(await message.getAttribute('data-code'), null);
   assert.match(await message.innerText(), /UTC\+8/);
   assert.deepEqual(clerk.problems, []);
+
+  // The admin page's Records tab, with the recording found and opened, fits a 1280 px window too.
+  const admin = await openAs(server, browser, { page: 'admin', role: 'admin', sub: 'admin-1' });
+  await admin.page.locator('[data-testid="tab-archive"]').click();
+  await searchById(admin.page, PRINCIPAL_ID, id);
+  await assertFits(admin.page, 'the admin page\'s Records tab with results');
+  await openVerified(admin.page, id, server);
+  await assertFits(admin.page, 'the admin page\'s Records tab with a recording open');
+  assert.deepEqual(admin.problems, []);
 });

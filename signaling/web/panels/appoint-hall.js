@@ -91,7 +91,8 @@ export function mount(root, ctx) {
   };
 
   // Every free slot, one group per day ("2026年12月15日 周二"); an option
-  // reads "10:30 · 余 2". The server's labels are the centre's local time.
+  // reads "12月15日 周二 10:30 · 余 2", with its day, as the closed list shows
+  // the option alone. The server's labels are the centre's local time.
   const renderSlots = () => {
     const chosen = slotSelect.value;
     const days = new Map(); // "YYYY-MM-DD" -> [slot]
@@ -103,6 +104,7 @@ export function mount(root, ctx) {
     slotSelect.replaceChildren(...[...days].map(([day, list]) =>
       el('optgroup', { label: centreText(centreParse(day, '00:00', 0), 0, ctx.lang, { date: true, weekday: true }) },
         ...list.map((s) => el('option', { value: String(s.start_ms), title: s.label },
+          `${centreText(centreParse(day, '00:00', 0), 0, ctx.lang, { date: true, weekday: true, year: false })} ` +
           `${s.label.slice(11)} · ${t('appoint.free', { free: s.free })}`)))));
     if (!slotSelect.options.length) slotSelect.append(el('option', { value: '' }, t('appoint.no-slots')));
     if (chosen && [...slotSelect.options].some((o) => o.value === chosen)) slotSelect.value = chosen;

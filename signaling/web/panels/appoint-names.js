@@ -1,5 +1,6 @@
 // panels/appoint-names.js — the appointment panels' strings: business types
-// and progress states in Chinese and English. Runs in the page.
+// and progress states in Chinese and English. The clerk's page names a
+// recording's business from here too (archive-clerk.js). Runs in the page.
 export const TYPES = ['transfer', 'transfer-mortgage', 'certificate-replacement', 'lost-certificate'];
 
 export const STRINGS = {

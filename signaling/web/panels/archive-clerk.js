@@ -11,13 +11,17 @@
 //   [data-testid=archive-row][data-recording] per result, with archive-open
 //   [data-testid=archive-detail][data-recording]; archive-verify[data-state=
 //     verified|failed]; archive-receipt[data-state]; archive-hold[data-state=
-//     held|free]; archive-play; archive-export; archive-export-link
+//     held|free], archive-hold-reason, archive-hold-message; archive-play;
+//     archive-export; archive-export-link; archive-audit-action per audit row
 // Times are the centre's local time with the zone named (centre-time.js), in
 // the page's language; the date boxes are days of the centre's calendar and
-// start as today. A language switch redraws everything shown.
+// start as today. A language switch redraws everything shown. Business types
+// are named from appoint-names.js; a hold asks for its reason on the page and
+// leaves a running playback as it is.
 import { centreDay, centreParse, centreText, centreZone, zoneName } from './centre-time.js';
 import { el, showError, showMessage, showText } from './dom.js';
 import { SyncPlayer } from './archive-player.js';
+import { STRINGS as APPOINT_STRINGS } from './appoint-names.js'; // the business names
 
 export const id = 'archive';
 export const title = { zh: '档案查询', en: 'Records' };
@@ -31,6 +35,7 @@ const STRINGS = {
     'archive.search': '查询',
     'archive.none': '没有找到录像。',
     'archive.found': '找到 {n} 条录像',
+    'archive.found-one': '找到 1 条录像',
     'archive.col.case': '案件',
     'archive.col.when': '时间',
     'archive.col.parties': '当事人',
@@ -40,7 +45,7 @@ const STRINGS = {
     'archive.open': '查看',
     'archive.verified': '校验通过',
     'archive.verify-failed': '校验失败',
-    'archive.unchecked': '未校验',
+    'archive.unchecked': '打开时校验',
     'archive.receipt': '存证回执',
     'archive.no-receipt': '尚无回执',
     'archive.play': '播放',
@@ -50,6 +55,7 @@ const STRINGS = {
     'archive.hold': '设置法律保全',
     'archive.release': '解除法律保全',
     'archive.hold-reason': '理由',
+    'archive.need-reason': '请填写理由',
     'archive.held': '法律保全中：{reason}',
     'archive.not-held': '未保全；保存至 {date}',
     'archive.deleted': '已删除：{reason}',
@@ -58,6 +64,13 @@ const STRINGS = {
     'archive.audit': '操作记录',
     'archive.audit-intact': '记录链完整',
     'archive.audit-broken': '记录链在第 {seq} 条处被改动',
+    'archive.action.search': '查询',
+    'archive.action.view': '查看',
+    'archive.action.play': '播放',
+    'archive.action.export': '导出',
+    'archive.action.hold': '设置法律保全',
+    'archive.action.release': '解除法律保全',
+    'archive.action.delete': '删除',
     'archive.from': '从',
     'archive.to': '到',
     'archive.no-dates': '请选择起止日期（中心时间 {zone}）。',
@@ -77,6 +90,7 @@ const STRINGS = {
     'archive.search': 'Search',
     'archive.none': 'No recording found.',
     'archive.found': '{n} recordings found',
+    'archive.found-one': '1 recording found',
     'archive.col.case': 'Case',
     'archive.col.when': 'When',
     'archive.col.parties': 'Parties',
@@ -86,7 +100,7 @@ const STRINGS = {
     'archive.open': 'Open',
     'archive.verified': 'Verified',
     'archive.verify-failed': 'Does not verify',
-    'archive.unchecked': 'Not checked',
+    'archive.unchecked': 'Checked when opened',
     'archive.receipt': 'Notarisation receipt',
     'archive.no-receipt': 'No receipt yet',
     'archive.play': 'Play',
@@ -96,6 +110,7 @@ const STRINGS = {
     'archive.hold': 'Set a legal hold',
     'archive.release': 'Lift the legal hold',
     'archive.hold-reason': 'Reason',
+    'archive.need-reason': 'Give a reason',
     'archive.held': 'Legal hold: {reason}',
     'archive.not-held': 'No hold; kept until {date}',
     'archive.deleted': 'Deleted: {reason}',
@@ -104,6 +119,13 @@ const STRINGS = {
     'archive.audit': 'Audit log',
     'archive.audit-intact': 'the log verifies',
     'archive.audit-broken': 'the log was altered at row {seq}',
+    'archive.action.search': 'Searched',
+    'archive.action.view': 'Opened',
+    'archive.action.play': 'Played',
+    'archive.action.export': 'Exported',
+    'archive.action.hold': 'Legal hold set',
+    'archive.action.release': 'Legal hold lifted',
+    'archive.action.delete': 'Deleted',
     'archive.from': 'from',
     'archive.to': 'to',
     'archive.no-dates': 'Choose the first and the last day (centre time, {zone}).',
@@ -116,6 +138,11 @@ const STRINGS = {
     'error.unavailable': 'Not available now',
   },
 };
+
+/** t(@key) when there is such a string, else @code as it came (a code this page does not know yet). */
+function named(t, key, code) {
+  return t(key) !== key ? t(key) : String(code ?? '—');
+}
 
 function duration(ms, t) {
   const s = Math.round(ms / 1000);
@@ -165,6 +192,7 @@ function receiptOf(r, when) {
 }
 
 export function mount(root, ctx) {
+  ctx.addStrings(APPOINT_STRINGS);
   ctx.addStrings(STRINGS);
   const t = ctx.t;
   let zone = 480; // the centre's, asked from the clock module on ready
@@ -235,7 +263,7 @@ export function mount(root, ctx) {
       const r = await ctx.request('archive', 'search', fields);
       last = r.results;
       renderResults(last);
-      if (last.length) showText(message, t, 'archive.found', { n: last.length });
+      if (last.length) showText(message, t, last.length === 1 ? 'archive.found-one' : 'archive.found', { n: last.length });
       else showText(message, t, 'archive.none');
     } catch (err) {
       last = null;
@@ -286,6 +314,14 @@ export function mount(root, ctx) {
     }
   }
 
+  /** Asks for the recording shown again (after a hold) and redraws it; a playback goes on. */
+  async function showAgain(recording) {
+    const r = await ctx.request('archive', 'view', { recording });
+    if (detail.dataset.recording !== recording) return; // another one was opened meanwhile
+    opened = r;
+    renderDetail(r);
+  }
+
   function renderDetail(r) {
     const v = r.verify;
     const verify = el('div', { dataset: { testid: 'archive-verify', state: v ? (v.ok ? 'verified' : 'failed') : 'unchecked' } },
@@ -295,7 +331,7 @@ export function mount(root, ctx) {
       `${t('archive.receipt')}: ${rc.text || t('archive.no-receipt')}`);
     const info = el('div', {},
       el('div', { className: 'big' }, r.case_number ?? r.recording),
-      el('div', {}, `${t('archive.business')}: ${r.business ?? '—'} · ${when(r.start_ms)} · ${duration(r.duration_ms ?? 0, t)}`),
+      el('div', {}, `${t('archive.business')}: ${named(t, `appoint.type.${r.business}`, r.business)} · ${when(r.start_ms)} · ${duration(r.duration_ms ?? 0, t)}`),
       el('div', { dataset: { testid: 'archive-parties' } }, partiesText(r, t)),
       verify, receipt);
 
@@ -306,15 +342,21 @@ export function mount(root, ctx) {
         : held ? t('archive.held', { reason: r.hold.reason })
           : t('archive.not-held', { date: centreText(r.retention?.expires_ms ?? 0, zone, ctx.lang, { date: true }) }));
     const reason = el('input', { type: 'text', placeholder: t('archive.hold-reason'), dataset: { testid: 'archive-hold-reason' } });
-    const holdMsg = el('span', { className: 'muted' });
+    const holdMsg = el('span', { className: 'muted', dataset: { testid: 'archive-hold-message' } });
     const holdButton = el('button', {
       type: 'button',
       dataset: { testid: held ? 'archive-release' : 'archive-hold-set' },
       onclick: async () => {
+        // The server wants a reason for both; asked here, nothing is sent without one.
+        if (!reason.value.trim()) {
+          showText(holdMsg, t, 'archive.need-reason');
+          reason.focus();
+          return;
+        }
         showMessage(holdMsg);
         try {
           await ctx.request('archive', held ? 'release' : 'hold', { recording: r.recording, reason: reason.value });
-          await openRecording(r.recording);
+          await showAgain(r.recording);
         } catch (err) {
           showError(holdMsg, err, t);
         }
@@ -385,7 +427,8 @@ export function mount(root, ctx) {
     try {
       const a = await ctx.request('archive', 'audit', { recording, limit: 50 });
       const rows = a.entries.map((e) => el('tr', { dataset: { testid: 'archive-audit-row', action: e.action } },
-        el('td', {}, when(e.at_ms)), el('td', {}, `${e.actor} (${e.role})`), el('td', {}, e.action),
+        el('td', {}, when(e.at_ms)), el('td', {}, `${e.actor} (${named(t, `role.${e.role}`, e.role)})`),
+        el('td', { dataset: { testid: 'archive-audit-action' } }, named(t, `archive.action.${e.action}`, e.action)),
         el('td', { className: 'muted audit-detail', dataset: { testid: 'archive-audit-detail' } }, detailText(e.detail))));
       const state = el('div', { className: a.intact ? 'muted' : 'error', dataset: { testid: 'archive-audit-state', state: a.intact ? 'intact' : 'broken' } },
         a.intact ? t('archive.audit-intact') : t('archive.audit-broken', { seq: a.broken_at }));

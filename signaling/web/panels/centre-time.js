@@ -6,7 +6,8 @@
 //
 //   const zone = await centreZone(ctx);           // minutes east of UTC
 //   centreText(ms, zone, ctx.lang)                 // "2026-12-15 10:30 (UTC+8)"
-//   centreText(ms, zone, 'en', { date: true })     // "2026-12-15"
+//   centreText(ms, zone, 'en', { date: true })     // "15 Dec 2026"
+//   centreText(ms, zone, 'zh', { date: true, weekday: true, year: false }) // "12月15日 周二"
 //   centreParse('2026-12-15', '10:30', zone)       // unix ms, or NaN
 //   centreDay(ms, zone)                            // "2026-12-15"
 
@@ -60,15 +61,17 @@ const WEEK = { zh: ['周日', '周一', '周二', '周三', '周四', '周五', 
 /**
  * @ms as the centre's local time with the zone named, in @lang:
  * zh "2026年12月15日 10:30（UTC+8）", en "15 Dec 2026 10:30 (UTC+8)".
- * Options: date (the day only, no zone), seconds, weekday.
+ * Options: date (the day only, no zone), seconds, weekday, year (false: leave
+ * it out, for days close at hand).
  */
-export function centreText(ms, zone, lang, { date = false, seconds = false, weekday = false } = {}) {
+export function centreText(ms, zone, lang, { date = false, seconds = false, weekday = false, year = true } = {}) {
   if (!Number.isFinite(ms) || !ms) return '—';
   const f = fields(ms, zone);
   const zh = lang === 'zh';
   const wd = weekday ? WEEK[zh ? 'zh' : 'en'][f.wd] : '';
-  const day = zh ? `${f.y}年${f.mo}月${f.d}日${wd ? ` ${wd}` : ''}`
-    : `${wd ? `${wd} ` : ''}${f.d} ${new Date(Date.UTC(2000, f.mo - 1, 1)).toLocaleString('en-GB', { month: 'short', timeZone: 'UTC' })} ${f.y}`;
+  const month = new Date(Date.UTC(2000, f.mo - 1, 1)).toLocaleString('en-GB', { month: 'short', timeZone: 'UTC' });
+  const day = zh ? `${year ? `${f.y}年` : ''}${f.mo}月${f.d}日${wd ? ` ${wd}` : ''}`
+    : `${wd ? `${wd} ` : ''}${f.d} ${month}${year ? ` ${f.y}` : ''}`;
   if (date) return day;
   const time = `${pad(f.h)}:${pad(f.mi)}${seconds ? `:${pad(f.s)}` : ''}`;
   return zh ? `${day} ${time}（${zoneName(zone)}）` : `${day} ${time} (${zoneName(zone)})`;
