@@ -250,9 +250,9 @@ struct _WtModuleServices {
   void (*export_recording)(WtModuleHost *host, const char *id, WtModuleDone done,
                            gpointer user_data);
   /* The ID number as id_number_hash() sees it: white space (the ideographic
-   * space too) dropped wherever it is, full-width digits and letters made half-width,
-   * a final x made X (transfer full); NULL when what
-   * is left is not 4 to 32 letters and digits. For checks and masking only:
+   * space too) dropped wherever it is, full-width digits and letters made
+   * half-width, a final x made X (transfer full); NULL when what is left is
+   * not 4 to 32 letters and digits. For checks and masking only:
    * never store or log what it returns. */
   char *(*id_number_normalise)(WtModuleHost *host, const char *id_number);
   /* The same result as recording_verify (@done gets it as @result, or the

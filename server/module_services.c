@@ -88,61 +88,54 @@ svc_participant_id(WtModuleHost *h, const char *sub)
   return wt_signaling_participant_id(h->modules->env.signaling, sub);
 }
 
-/* Sends to every session @match accepts; @fields transfer full. */
-static guint
-send_to(WtModuleHost *h, gboolean (*match)(const ModuleSession *, gconstpointer),
-        gconstpointer what, const char *event, JsonObject *fields)
+/* @fields (transfer full, may be NULL) with the module's name: what notify() sends. */
+static JsonObject *
+event_fields(WtModuleHost *h, JsonObject *fields)
 {
-  g_autoptr(JsonObject) f = fields ? fields : json_object_new();
+  JsonObject *f = fields ? fields : json_object_new();
   json_object_set_string_member(f, "module", h->name);
-  guint sent = 0;
-  if (!h->modules->env.signaling)
-    return 0;
-  GHashTableIter it;
-  gpointer key, value;
-  g_hash_table_iter_init(&it, h->modules->sessions);
-  while (g_hash_table_iter_next(&it, &key, &value)) {
-    if (!match(value, what))
-      continue;
-    wt_signaling_send_event(h->modules->env.signaling, *(guint64 *)key,
-                            wt_protocol_event(event, json_object_ref(f)));
-    sent++;
-  }
-  return sent;
+  return f;
 }
 
-typedef struct {
-  WtRole role;
-  WtModuleHost *host;
-} RoleListener;
-
-static gboolean
-role_matches(const ModuleSession *s, gconstpointer what)
+static void
+send_event(WtModuleHost *h, guint64 session, const char *event, JsonObject *f)
 {
-  const RoleListener *l = what;
-  return s->role == l->role && g_hash_table_contains(s->talked_to, l->host);
+  wt_signaling_send_event(h->modules->env.signaling, session,
+                          wt_protocol_event(event, json_object_ref(f)));
 }
 
 /* Every connection of @sub, found through the index rather than by going through them all. */
 static guint
 svc_notify(WtModuleHost *h, const char *sub, const char *event, JsonObject *fields)
 {
-  g_autoptr(JsonObject) f = fields ? fields : json_object_new();
-  json_object_set_string_member(f, "module", h->name);
+  g_autoptr(JsonObject) f = event_fields(h, fields);
   GArray *same = sub ? g_hash_table_lookup(h->modules->sessions_by_sub, sub) : NULL;
   if (!h->modules->env.signaling || !same)
     return 0;
   for (guint i = 0; i < same->len; i++)
-    wt_signaling_send_event(h->modules->env.signaling, g_array_index(same, guint64, i),
-                            wt_protocol_event(event, json_object_ref(f)));
+    send_event(h, g_array_index(same, guint64, i), event, f);
   return same->len;
 }
 
+/* Every connection of @role that has sent this module a request. */
 static guint
 svc_notify_role(WtModuleHost *h, WtRole role, const char *event, JsonObject *fields)
 {
-  RoleListener l = {role, h};
-  return send_to(h, role_matches, &l, event, fields);
+  g_autoptr(JsonObject) f = event_fields(h, fields);
+  if (!h->modules->env.signaling)
+    return 0;
+  guint sent = 0;
+  GHashTableIter it;
+  gpointer key, value;
+  g_hash_table_iter_init(&it, h->modules->sessions);
+  while (g_hash_table_iter_next(&it, &key, &value)) {
+    const ModuleSession *s = value;
+    if (s->role == role && g_hash_table_contains(s->talked_to, h)) {
+      send_event(h, *(guint64 *)key, event, f);
+      sent++;
+    }
+  }
+  return sent;
 }
 
 static gboolean

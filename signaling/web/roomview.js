@@ -6,7 +6,6 @@
 //   const view = new RoomView(sectionEl, { client, i18n, staff: true });
 //   const room = await view.enter('consult-1a2b3c4d5e6f');   // a Room (witness.js)
 //   await view.enter(id, { stopWarning: 'witness.stop-warning' }); // staff confirm that i18n text before stopping the recording
-//   view.clearPrompt();                                       // the liveness check was decided: drop its prompt
 //   view.nameTiles({ 'p-3f9a…': '委托人 张三' });              // captions by participant instead of account
 //   view.onLeft((reason) => …);                               // out, for whatever reason
 //   await view.leave();
@@ -140,7 +139,7 @@ export class RoomView {
   }
 
   /** Hides a liveness prompt ("please blink") once the check it belongs to is decided. */
-  clearPrompt() {
+  _clearPrompt() {
     if (this.noticeEl.dataset.kind === 'prompt') this.notice(null);
   }
 
@@ -183,7 +182,7 @@ export class RoomView {
           recording: (r) => stale() || this._showRecording(r),
           liveness: (l) => stale() || this._showLiveness(l),
           'liveness-warning': (w) => stale() || this.notice(this.i18n.t(`liveness.warning.${w.warning}`), 'warning'),
-          'liveness-prompt': (p) => stale() || (p.prompt === 'none' ? this.clearPrompt()
+          'liveness-prompt': (p) => stale() || (p.prompt === 'none' ? this._clearPrompt()
             : this.notice(this.i18n.t(`liveness.prompt.${p.prompt}`), 'prompt')),
         },
       });

@@ -21,7 +21,6 @@
 //                        of what staff confirm before stopping its recording),
 //   leaveRoom(), onRoomLeft(fn(reason)),
 //   inRoom(roomId)       TRUE while the page is in that room
-//   clearLivenessPrompt() hides the room's "please blink" once the check is decided
 //   nameTiles({participant: text}) captions those people's tiles with the text
 //   showTab()            brings the panel's tab to the front
 // Elements are made with textContent only. The page's state is on
@@ -139,7 +138,6 @@ export function startShell({ page, panels }) {
     leaveRoom: () => view.leave(),
     onRoomLeft: (fn) => view.onLeft(fn),
     inRoom: (roomId) => view.room?.id === roomId,
-    clearLivenessPrompt: () => view.clearPrompt(),
     nameTiles: (names) => view.nameTiles(names),
   };
 

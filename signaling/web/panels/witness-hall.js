@@ -286,7 +286,6 @@ export function mount(root, ctx) {
     renderList();
   };
 
-  const DECIDED = ['passed', 'failed', 'error'];
   function update(c, you) {
     const old = cases.get(c.case);
     const mine = { ...c, you: you ?? old?.you };
@@ -295,9 +294,6 @@ export function mount(root, ctx) {
       joinedRoom = null;
       ctx.leaveRoom();
     }
-    // Our liveness check was decided: its prompt ("please blink") goes.
-    const liveness = (x) => x?.parties.find((p) => p.role === mine.you)?.liveness;
-    if (mine.you && DECIDED.includes(liveness(mine)) && liveness(old) !== liveness(mine)) ctx.clearLivenessPrompt();
     // Staff just opened the session: bring this tab forward.
     if (mine.you && IN_ROOM.includes(c.state) && old && !IN_ROOM.includes(old.state)) ctx.showTab();
     renderList();
