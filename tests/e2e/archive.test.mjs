@@ -8,15 +8,12 @@
 // receipt, and plays both parties side by side: both <video> elements advance
 // (currentTime > 0) and the media requests are answered 206 (range requests
 // on signed URLs). An applicant's token asking the archive is refused. The
-// notary is a small backend here whose receipt ids are long unbreakable
-// strings, as real ones can be: the clerk and admin pages must still fit a
-// 1280 px window.
+// reference notary backend gives long unbreakable receipt ids here, as real
+// ones can be: the clerk and admin pages must still fit a 1280 px window.
 // Runs in a loopback-only network namespace (scripts/test).
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
-import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -26,6 +23,7 @@ import { fakeMediaArgs, launchChromium, openPage } from './lib/browser.mjs';
 import { fullWidth, openClerk, openVerified, playParties, searchById } from './lib/clerk.mjs';
 import { assertFits, CHINESE, openAs, request, switchLang, TIMEOUT_MS } from './lib/hall.mjs';
 import { waitUntil } from './lib/wait.mjs';
+import { startNotaryBackend } from './lib/notary.mjs';
 import { mintLink, startWitnessd, WITNESSD } from './lib/witnessd.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -44,27 +42,13 @@ let browser;
 let modulesDir;
 let notary;
 
-/** A notary backend: every item it is handed gets a receipt with a long id; resolves its URL. */
-async function startNotary() {
-  notary = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => { body += chunk; });
-    req.on('end', () => {
-      const id = `NTR-${createHash('sha256').update(body).digest('hex')}`;
-      res.writeHead(201, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ receipt_id: id, stored_at: Date.now() }));
-    });
-  });
-  await new Promise((ok) => notary.listen(0, '127.0.0.1', ok));
-  return `http://127.0.0.1:${notary.address().port}/seals`;
-}
-
 before(async () => {
+  notary = await startNotaryBackend(['--receipt-prefix', 'NTR-', '--receipt-digits', '64']);
   modulesDir = await mkdtemp(join(tmpdir(), 'witness-e2e-modules-'));
   await symlink(join(MODULES, 'archive.so'), join(modulesDir, 'archive.so'));
   await symlink(join(TEST_MODULES, 'hello.so'), join(modulesDir, 'hello.so'));
   server = await startWitnessd({
-    config: `[recording]\nsegment_seconds=4\n[notary]\nurl=${await startNotary()}\n[modules]\ndir=${modulesDir}\n`,
+    config: `[recording]\nsegment_seconds=4\n[notary]\nurl=${notary.url}/seals\n[modules]\ndir=${modulesDir}\n`,
   });
   browser = await launchChromium({
     args: [
@@ -78,7 +62,7 @@ after(async () => {
   await browser?.close();
   server?.kill();
   await server?.cleanup();
-  notary?.close();
+  await notary?.stop();
   if (modulesDir) await rm(modulesDir, { recursive: true, force: true });
 });
 

@@ -29,10 +29,9 @@
 //
 //   node --test --test-reporter=tap witness.test.mjs      (from tests/e2e)
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -42,11 +41,11 @@ import { fakeMediaArgs, launchChromium } from './lib/browser.mjs';
 import { fullWidth, intoNextSegment, openClerk, openVerified, playParties, searchById } from './lib/clerk.mjs';
 import { openAs, request, TIMEOUT_MS } from './lib/hall.mjs';
 import { waitUntil as waitFor } from './lib/wait.mjs';
+import { startNotaryBackend } from './lib/notary.mjs';
 import { mintLink, startWitnessd, WITNESSCTL } from './lib/witnessd.mjs';
 
 const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
-const SOURCE = process.env.WT_SOURCE_ROOT || resolve(here, '..', '..');
 const FIXTURES = process.env.WT_FIXTURES || resolve(here, '..', '..', '..', 'shared', 'fixtures');
 const LIVENESS_MS = 15000 + 45000; // the window, joining, and a busy machine under AddressSanitizer
 
@@ -56,36 +55,12 @@ const AGENT_ID = '440304199001011233';
 
 let server;
 let backend;
-let backendDir;
 const browsers = {};
 // The full flow's case, for the clerk after it: {number, recording, receiptId, participants}.
 let entrusted = null;
 
-/** Starts scripts/notary-backend on a free port; resolves {url, proc}. */
-async function startBackend(dir) {
-  const proc = spawn('python3', [join(SOURCE, 'scripts', 'notary-backend'), '--data', dir, '--port', '0'],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
-  proc.stderr.resume();
-  const url = await new Promise((res, rej) => {
-    let out = '';
-    const timer = setTimeout(() => rej(new Error(`notary-backend did not start: ${out}`)), 15000);
-    proc.stdout.setEncoding('utf8');
-    proc.stdout.on('data', (chunk) => {
-      out += chunk;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        res(m[1]);
-      }
-    });
-    proc.on('exit', (code) => rej(new Error(`notary-backend exited (${code}): ${out}`)));
-  });
-  return { url, proc };
-}
-
 before(async () => {
-  backendDir = await mkdtemp(join(tmpdir(), 'witness-notary-'));
-  backend = await startBackend(backendDir);
+  backend = await startNotaryBackend();
   server = await startWitnessd({
     config: `[recording]\nsegment_seconds=10\n[notary]\nurl=${backend.url}/seals\n` +
       '[modules]\nload=witness,archive\n[module.witness]\nmax_guesses=3\n',
@@ -105,8 +80,7 @@ after(async () => {
   server?.kill();
   if (process.env.WT_E2E_SERVER_LOG && server) await writeFile(process.env.WT_E2E_SERVER_LOG, server.output());
   await server?.cleanup();
-  backend?.proc.kill();
-  if (backendDir) await rm(backendDir, { recursive: true, force: true });
+  await backend?.stop();
 });
 
 const waitUntil = (what, fn, timeout = TIMEOUT_MS) => waitFor(what, fn, { timeout, server });
